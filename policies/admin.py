@@ -1,0 +1,266 @@
+"""The officials' admin for the catalogue.
+
+Rights follow departments: an official may change only the measures of the responsible units
+they belong to (a superuser may change everything). Published measures are read-only here:
+an official opens a draft ("修改草稿"), edits it, and publishes it; every change is kept in
+the measure's history, and any earlier version can be turned back into a draft.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Category,
+    Deadline,
+    Industry,
+    Measure,
+    MeasureUnit,
+    Official,
+    PolicyDocument,
+    ResponsibleUnit,
+)
+
+
+class MeasureContentInline:
+    """Inline rows of a measure: editable on drafts only, and only by officials with rights."""
+
+    def _editable(self, request: HttpRequest, obj: Measure | None) -> bool:
+        if obj is None:
+            return True
+        return obj.is_draft and obj.can_be_changed_by(request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+
+class UnitsInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        units = [
+            f.cleaned_data["unit"]
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("unit")
+        ]
+        if not units:
+            raise forms.ValidationError("至少需要一个责任单位。")
+        user = getattr(self, "request_user", None)
+        if user is not None and not user.is_superuser:
+            own = set(ResponsibleUnit.objects.filter(officials__user=user))
+            if not own & set(units):
+                raise forms.ValidationError("责任单位中必须包含您所属的单位,否则保存后您将无法再修改这条措施。")
+
+
+class MeasureUnitInline(MeasureContentInline, admin.TabularInline):
+    model = MeasureUnit
+    formset = UnitsInlineFormSet
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+    def get_formset(self, request: HttpRequest, obj: Measure | None = None, **kwargs):  # noqa: ANN201
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request_user = request.user
+        return formset
+
+
+class DeadlineInline(MeasureContentInline, admin.TabularInline):
+    model = Deadline
+    extra = 0
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "category", "status_badge", "valid_from", "valid_until", "unit_list"]
+    list_display_links = ["number", "title"]
+    list_filter = ["is_draft", "category", "units", "delivery"]
+    search_fields = ["title", "text", "summary", "=number"]
+    autocomplete_fields = ["category"]
+    inlines = [MeasureUnitInline, DeadlineInline]
+    history_list_display = ["draft_from_version"]
+    change_form_template = "admin/policies/measure/change_form.html"
+    fieldsets = [
+        ("基本信息", {"fields": ["document", "number", "title", "category"]}),
+        (
+            "内容",
+            {
+                "fields": ["text", "summary"],
+                "description": "原文须与文件一致,不得改写;通俗解读用一到三句话说明谁能享受、享受什么。",
+            },
+        ),
+        ("有效期与办理", {"fields": ["valid_from", "valid_until", "delivery", "how_to_apply", "apply_url"]}),
+        ("发布状态", {"fields": ["is_draft", "draft_of", "published_at"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Measure]:
+        return super().get_queryset(request).select_related("category").prefetch_related("measure_units__unit")
+
+    @admin.display(description="状态")
+    def status_badge(self, obj: Measure) -> str:
+        return "草稿" if obj.is_draft else "已发布"
+
+    @admin.display(description="责任单位")
+    def unit_list(self, obj: Measure) -> str:
+        return "、".join(mu.unit.name for mu in obj.measure_units.all())
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> list[str]:
+        always = ["is_draft", "draft_of", "published_at"]
+        if obj is not None and not obj.is_draft:
+            # Published content changes only through a draft, so the public never sees half an edit.
+            return [f for fs in self.fieldsets for f in fs[1]["fields"]]
+        if obj is not None and obj.draft_of_id:
+            return always + ["number"]
+        return always
+
+    def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.can_be_changed_by(request.user))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        # Published measures are withdrawn by a superuser only; drafts may be discarded.
+        if obj is not None and not obj.is_draft:
+            return allowed and request.user.is_superuser
+        return allowed and (obj is None or obj.can_be_changed_by(request.user))
+
+    def save_model(self, request: HttpRequest, obj: Measure, form: forms.ModelForm, change: bool) -> None:
+        if not change:
+            obj.is_draft = True
+        super().save_model(request, obj, form, change)
+
+    # --- draft / publish / revert views -------------------------------------------------
+
+    def get_urls(self) -> list:
+        extra = [
+            path("<int:pk>/start-draft/", self.admin_site.admin_view(self.start_draft_view), name="policies_measure_start_draft"),
+            path("<int:pk>/publish/", self.admin_site.admin_view(self.publish_view), name="policies_measure_publish"),
+            path(
+                "<int:pk>/history/<int:history_id>/draft/",
+                self.admin_site.admin_view(self.draft_from_version_view),
+                name="policies_measure_draft_from_version",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _get_changeable(self, request: HttpRequest, pk: int) -> Measure:
+        measure = get_object_or_404(Measure, pk=pk)
+        if not self.has_change_permission(request, measure):
+            raise PermissionDenied
+        return measure
+
+    def start_draft_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        measure = self._get_changeable(request, pk)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[pk]))
+        draft = measure.start_draft()
+        self.message_user(request, f"已打开第{measure.number}条的修改草稿。修改后点击“发布”才会对公众生效。")
+        return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[draft.pk]))
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        draft = self._get_changeable(request, pk)
+        if not request.user.has_perm("policies.publish_measure"):
+            raise PermissionDenied
+        if not draft.is_draft:
+            self.message_user(request, "这条措施已经发布。", messages.INFO)
+            return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[pk]))
+        if request.method == "POST":
+            published = draft.publish()
+            self.message_user(request, f"第{published.number}条已发布,公众页面和接口已更新。", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[published.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "draft": draft,
+            "original": draft.draft_of,
+            "title": f"发布第{draft.number}条",
+            "preview_sections": self.publish_preview_sections(request, draft),
+        }
+        return TemplateResponse(request, "admin/policies/measure/publish.html", context)
+
+    def publish_preview_sections(self, request: HttpRequest, draft: Measure) -> list:
+        """Extra sections for the publish page (the eligibility rules add an impact preview)."""
+        return []
+
+    @admin.display(description="恢复")
+    def draft_from_version(self, record: object) -> str:
+        url = reverse("admin:policies_measure_draft_from_version", args=[record.id, record.history_id])
+        return format_html('<a href="{}">以此版本创建草稿</a>', url)
+
+    def draft_from_version_view(self, request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
+        measure = self._get_changeable(request, pk)
+        record = get_object_or_404(Measure.history.model, id=pk, history_id=history_id)
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "measure": measure,
+                "record": record,
+                "title": f"以{record.history_date:%Y-%m-%d %H:%M}的版本创建草稿",
+            }
+            return TemplateResponse(request, "admin/policies/measure/draft_from_version.html", context)
+        target = measure.draft_of or measure
+        draft = target.start_draft()
+        skip = {"id", "is_draft", "draft_of", "published_at", "updated_at", "number"}
+        for field in Measure._meta.concrete_fields:
+            if field.name not in skip:
+                setattr(draft, field.attname, getattr(record, field.attname))
+        draft.save()
+        self.message_user(request, "已按所选历史版本生成草稿,核对后点击“发布”即可恢复。")
+        return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[draft.pk]))
+
+
+@admin.register(ResponsibleUnit)
+class ResponsibleUnitAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "full_name", "phone", "order"]
+    search_fields = ["name", "full_name"]
+    fieldsets = [(None, {"fields": ["name", "full_name", "phone", "address", "website", "order"]})]
+
+    def has_change_permission(self, request: HttpRequest, obj: ResponsibleUnit | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or request.user.is_superuser:
+            return allowed
+        return allowed and obj.officials.filter(user=request.user).exists()
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "issuer", "issued_on"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Official)
+class OfficialAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit_list"]
+    filter_horizontal = ["units"]
+    autocomplete_fields = ["user"]
+
+    @admin.display(description="所属单位")
+    def unit_list(self, obj: Official) -> str:
+        return "、".join(u.name for u in obj.units.all())

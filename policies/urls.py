@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "policies"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("measures/", views.measure_list, name="measure_list"),
+    path("measures/<int:number>/", views.measure_detail, name="measure_detail"),
+]
