@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -177,11 +177,17 @@ class MeasureAdmin(SimpleHistoryAdmin):
         if not draft.is_draft:
             self.message_user(request, "这条措施已经发布。", messages.INFO)
             return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[pk]))
+        errors: list[str] = []
         if request.method == "POST":
-            published = draft.publish()
-            self.message_user(request, f"第{published.number}条已发布,公众页面和接口已更新。", messages.SUCCESS)
-            return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[published.pk]))
+            try:
+                published = draft.publish()
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                self.message_user(request, f"第{published.number}条已发布,公众页面和接口已更新。", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[published.pk]))
         context = {
+            "errors": errors,
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "draft": draft,
@@ -214,7 +220,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
             return TemplateResponse(request, "admin/policies/measure/draft_from_version.html", context)
         target = measure.draft_of or measure
         draft = target.start_draft()
-        skip = {"id", "is_draft", "draft_of", "published_at", "updated_at", "number"}
+        skip = {"id", "is_draft", "draft_of", "published_at", "number"}
         for field in Measure._meta.concrete_fields:
             if field.name not in skip:
                 setattr(draft, field.attname, getattr(record, field.attname))

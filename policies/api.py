@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from .models import Measure
 
@@ -64,7 +64,7 @@ def list_measures(request: HttpRequest) -> list[dict]:
     response={200: MeasureDetailOut, 404: ErrorOut},
     summary="单条政策措施的原文、解读和截止日期",
 )
-def get_measure(request: HttpRequest, number: str) -> tuple[int, dict]:
+def get_measure(request: HttpRequest, number: str) -> Status:
     # A path that is not a plausible number is simply an unknown measure (404), never a DB error.
     measure = None
     if number.isascii() and number.isdigit() and len(number) <= 9:
@@ -72,11 +72,11 @@ def get_measure(request: HttpRequest, number: str) -> tuple[int, dict]:
             Measure.objects.public_listing().prefetch_related("deadlines").filter(number=int(number)).first()
         )
     if measure is None:
-        return 404, {"errors": [{"field": "number", "message": f"没有序号为{number}的已发布政策措施。"}]}
+        return Status(404, {"errors": [{"field": "number", "message": f"没有序号为{number}的已发布政策措施。"}]})
     data = _measure_data(request, measure)
     data.update(
         text=measure.text,
         summary=measure.summary,
         deadlines=[{"date": d.date, "label": d.label} for d in measure.deadlines.all()],
     )
-    return 200, data
+    return Status(200, data)

@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 
+class HttpsURLField(models.URLField):
+    """A URL field whose form assumes https:// for a bare domain (Django 6's default)."""
+
+    def formfield(self, **kwargs: object) -> object:
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)
+
+
 class PolicyDocument(models.Model):
     number = models.CharField("文号", max_length=60, unique=True, help_text="例如:晋政办发〔2022〕34号")
     title = models.CharField("标题", max_length=200, help_text="例如:山西省促进工业经济平稳增长行动方案")
@@ -62,7 +70,7 @@ class ResponsibleUnit(models.Model):
     full_name = models.CharField("全称", max_length=120, blank=True, help_text="例如:国家税务总局山西省税务局")
     phone = models.CharField("咨询电话", max_length=60, blank=True, help_text="例如:12366")
     address = models.CharField("办公地址", max_length=200, blank=True)
-    website = models.URLField("网站", blank=True)
+    website = HttpsURLField("网站", blank=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
@@ -143,7 +151,7 @@ class Measure(models.Model):
     how_to_apply = models.TextField(
         "办理方式", blank=True, help_text="到哪里、怎么办,例如:通过山西省电子税务局提交留抵退税申请。"
     )
-    apply_url = models.URLField("办理网址", blank=True)
+    apply_url = HttpsURLField("办理网址", blank=True)
     is_draft = models.BooleanField("草稿", default=True, help_text="草稿不对公众和接口显示,发布后才生效。")
     draft_of = models.OneToOneField(
         "self",
@@ -154,9 +162,8 @@ class Measure(models.Model):
         related_name="pending_draft",
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True, editable=False)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords()
     objects = MeasureQuerySet.as_manager()
 
     # Related objects that belong to a measure's content and move with it between a draft and
@@ -192,6 +199,10 @@ class Measure(models.Model):
             errors["is_draft"] = "修改草稿在发布前必须保持草稿状态。"
         if self.draft_of_id and self.draft_of.number != self.number:
             errors["number"] = "修改草稿不能改变条款序号。"
+        elif not self.draft_of_id and self.number is not None:
+            clash = Measure.objects.published().filter(number=self.number).exclude(pk=self.pk)
+            if clash.exists():
+                errors["number"] = f"已有第{self.number}条的已发布条款;要修改它,请在该条款上点击“修改草稿”。"
         if errors:
             raise ValidationError(errors)
 
@@ -252,7 +263,7 @@ class Measure(models.Model):
             self.full_clean()
             self.save()
             return self
-        skip = {"id", "is_draft", "draft_of", "published_at", "updated_at"}
+        skip = {"id", "is_draft", "draft_of", "published_at"}
         for field in self._meta.concrete_fields:
             if field.name not in skip:
                 setattr(target, field.attname, getattr(self, field.attname))
