@@ -1,0 +1,336 @@
+"""Deadline reminders: an email subscription and the ledger of notices sent to it.
+
+A subscription stores only what reminders need: one email address (personal information,
+held on consent) and the enterprise profile the reminders are evaluated against (enterprise
+data, not personal information). Nothing is sent but the confirmation email until the address
+is confirmed (double opt-in); every reminder carries a signed one-click unsubscribe link.
+
+Exactly-once sending rests on `ReminderNotice`: one row per (subscription, deadline, stage),
+created before anything is sent and claimed with a conditional update (PENDING -> SENDING with
+a lease -> SENT), so two workers, a redelivered task or a re-run round never send it twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+# The version of the privacy notice shown next to the consent box and on the confirmation
+# page (templates/enterprises/_privacy_notice.html). Bump it whenever that text changes, so
+# each subscription records which wording its holder agreed to.
+CONSENT_VERSION = "2022-04-v1"
+
+STAGES: tuple[int, ...] = (30, 7, 1)  # days before a deadline, earliest first
+
+CONFIRM_SALT = "enterprises.subscription.confirm"
+UNSUBSCRIBE_SALT = "enterprises.subscription.unsubscribe"
+
+
+def reminder_setting(name: str, default: Any) -> Any:
+    """Read an optional REMINDER_* setting (all have working defaults)."""
+    return getattr(settings, f"REMINDER_{name}", default)
+
+
+def normalize_email(email: str) -> str:
+    """Trim and lower-case an address so that the same mailbox is one subscription."""
+    return email.strip().lower()
+
+
+def profile_digest(profile: dict) -> str:
+    """A stable fingerprint of a profile, so re-subscribing the same one changes nothing."""
+    canonical = json.dumps(profile, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _email_tag(email: str) -> str:
+    # Binds a token to the address it was issued for without putting the address in the link.
+    return hashlib.sha256(email.encode()).hexdigest()[:12]
+
+
+class LinkError(Exception):
+    """A confirmation or unsubscribe link that cannot be used; `message` is shown to the user."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind  # "invalid", "expired" or "gone"
+        self.message = message
+        super().__init__(message)
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self) -> SubscriptionQuerySet:
+        """Confirmed and not unsubscribed: the only subscriptions that get reminders."""
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+    def expired_for_retention(
+        self, now: datetime.datetime, last_deadline: datetime.date | None
+    ) -> SubscriptionQuerySet:
+        """Subscriptions whose contact data is due for deletion at `now`.
+
+        A subscription ends when it is withdrawn, when its confirmation link lapses unused, or
+        when the last deadline in the catalogue has passed; its data is kept for
+        REMINDER_RETENTION_DAYS after that (proof of consent and of withdrawal), then deleted.
+        """
+        retention = datetime.timedelta(days=reminder_setting("RETENTION_DAYS", 180))
+        unconfirmed_lapse = datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS", 7))
+        ended = Q(unsubscribed_at__lt=now - retention) | Q(
+            confirmed_at__isnull=True, created_at__lt=now - unconfirmed_lapse - retention
+        )
+        if last_deadline is not None and last_deadline < (now - retention).date():
+            ended |= Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+        return self.filter(ended)
+
+
+class Subscription(models.Model):
+    email = models.EmailField("电子邮箱", max_length=254, help_text="接收提醒的邮箱,例如:caiwu@example.com")
+    profile = models.JSONField(
+        "企业情况",
+        default=dict,
+        help_text="自测时填写的企业情况(不含个人信息),发送前据此按当时有效的规则重新判断是否适用。",
+    )
+    profile_digest = models.CharField("企业情况摘要", max_length=64, editable=False)
+    consent_version = models.CharField(
+        "告知文本版本", max_length=20, help_text=f"订阅者同意的个人信息告知版本,例如:{CONSENT_VERSION}"
+    )
+    consent_given_at = models.DateTimeField("同意时间", null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField("确认邮件发送时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    unsubscribed_at = models.DateTimeField("退订时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "截止日期提醒订阅"
+        verbose_name_plural = "截止日期提醒订阅"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "profile_digest"], name="one_subscription_per_email_and_profile"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"订阅 #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+    def status_label(self) -> str:
+        if self.unsubscribed_at:
+            return "已退订"
+        if self.confirmed_at:
+            return "已确认"
+        return "待确认"
+
+    # Signed links -----------------------------------------------------------------------
+
+    def _token(self, salt: str) -> str:
+        return signing.dumps({"s": self.pk, "e": _email_tag(self.email)}, salt=salt, compress=True)
+
+    def confirm_token(self) -> str:
+        return self._token(CONFIRM_SALT)
+
+    def unsubscribe_token(self) -> str:
+        return self._token(UNSUBSCRIBE_SALT)
+
+    def confirm_url(self) -> str:
+        return settings.SITE_URL.rstrip("/") + reverse(
+            "enterprises:subscription_confirm", args=[self.confirm_token()]
+        )
+
+    def unsubscribe_url(self) -> str:
+        return settings.SITE_URL.rstrip("/") + reverse(
+            "enterprises:subscription_unsubscribe", args=[self.unsubscribe_token()]
+        )
+
+    @classmethod
+    def from_token(cls, token: str, *, purpose: str) -> tuple[Subscription | None, datetime.datetime]:
+        """Return the subscription a link points to and when the link was signed.
+
+        `purpose` is "confirm" or "unsubscribe". Raises LinkError for a tampered or expired
+        link; returns None for a well-signed link whose subscription has since been deleted.
+        """
+        if purpose == "confirm":
+            salt, max_age = CONFIRM_SALT, datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS", 7))
+        else:
+            salt = UNSUBSCRIBE_SALT
+            max_age = datetime.timedelta(days=reminder_setting("UNSUBSCRIBE_MAX_AGE_DAYS", 400))
+        try:
+            payload = signing.loads(token, salt=salt, max_age=max_age)
+            signed_at = datetime.datetime.fromtimestamp(
+                signing.b62_decode(token.rsplit(":", 2)[-2]), tz=datetime.UTC
+            )
+        except signing.SignatureExpired as exc:
+            raise LinkError("expired", "链接已过期。") from exc
+        except (signing.BadSignature, ValueError, TypeError) as exc:
+            raise LinkError("invalid", "链接无效或已被修改。") from exc
+        if not isinstance(payload, dict) or not isinstance(payload.get("s"), int):
+            raise LinkError("invalid", "链接无效或已被修改。")
+        subscription = cls.objects.filter(pk=payload["s"]).first()
+        if subscription is None or _email_tag(subscription.email) != payload.get("e"):
+            return None, signed_at
+        return subscription, signed_at
+
+    # State changes ----------------------------------------------------------------------
+
+    def confirm(self, now: datetime.datetime | None = None) -> bool:
+        """Confirm the address (double opt-in); return False if it was already confirmed."""
+        now = now or timezone.now()
+        if self.confirmed_at and not self.unsubscribed_at:
+            return False
+        self.confirmed_at = now
+        self.unsubscribed_at = None
+        # The confirmation page repeats the privacy notice; confirming is the consent for
+        # subscriptions made through the API, where no consent box was shown.
+        if self.consent_given_at is None:
+            self.consent_given_at = now
+            self.consent_version = CONSENT_VERSION
+        self.save(update_fields=["confirmed_at", "unsubscribed_at", "consent_given_at", "consent_version"])
+        return True
+
+    def unsubscribe(self, now: datetime.datetime | None = None) -> bool:
+        """Withdraw consent; return False if it was already withdrawn."""
+        if self.unsubscribed_at:
+            return False
+        self.unsubscribed_at = now or timezone.now()
+        self.save(update_fields=["unsubscribed_at"])
+        # Nothing queued may go out after withdrawal; the send task re-checks as well.
+        self.notices.filter(status=ReminderNotice.Status.PENDING).update(
+            status=ReminderNotice.Status.SKIPPED, detail="订阅者已退订"
+        )
+        return True
+
+
+class ReminderNoticeQuerySet(models.QuerySet):
+    def needing_requeue(self, now: datetime.datetime) -> ReminderNoticeQuerySet:
+        """Notices a sweeper must hand to a worker again.
+
+        PENDING rows whose task was never queued or may have been lost (queued longer ago than
+        REMINDER_REQUEUE_AFTER_SECONDS), and SENDING rows whose worker died (lease expired).
+        """
+        stale = now - datetime.timedelta(seconds=reminder_setting("REQUEUE_AFTER_SECONDS", 900))
+        pending = Q(status=ReminderNotice.Status.PENDING) & (
+            Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)
+        )
+        abandoned = Q(status=ReminderNotice.Status.SENDING, lease_until__lt=now)
+        return self.filter(pending | abandoned)
+
+
+class ReminderNotice(models.Model):
+    """One reminder for one deadline at one stage to one subscription: the exactly-once ledger."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+        SKIPPED = "skipped", "已取消"
+
+    STAGE_CHOICES = [(days, f"截止前{days}天") for days in STAGES]
+
+    subscription = models.ForeignKey(
+        Subscription,
+        verbose_name="订阅",
+        null=True,
+        # Deleting contact data at the end of retention keeps the anonymous notice rows, so
+        # officials' figures of sent and failed notices survive.
+        on_delete=models.SET_NULL,
+        related_name="notices",
+    )
+    deadline = models.ForeignKey(
+        "policies.Deadline",
+        verbose_name="截止日期",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="reminder_notices",
+    )
+    stage = models.PositiveSmallIntegerField("提醒阶段", choices=STAGE_CHOICES)
+    # Snapshots, so the admin still reads well after a deadline is edited or deleted.
+    measure_number = models.PositiveIntegerField("条款序号")
+    measure_title = models.CharField("措施标题", max_length=120)
+    deadline_date = models.DateField("截止日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    lease_until = models.DateTimeField("占用至", null=True, blank=True)
+    enqueued_at = models.DateTimeField("入队时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    detail = models.TextField("说明", blank=True, help_text="失败原因或取消原因,例如:邮件服务器暂时不可用")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = ReminderNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "提醒邮件"
+        verbose_name_plural = "提醒邮件"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "deadline", "stage"],
+                name="one_notice_per_subscription_deadline_stage",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "enqueued_at"], name="notice_status_enqueued"),
+            models.Index(fields=["status", "lease_until"], name="notice_status_lease"),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.measure_number}条 {self.deadline_date:%Y-%m-%d} 截止前{self.stage}天"
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID of this notice's email: the same on every attempt, so a mail system
+        that deduplicates by it delivers a resent notice once."""
+        domain = (
+            reminder_setting("MESSAGE_ID_DOMAIN", "")
+            or settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0]
+        )
+        return f"<reminder-{self.pk}@{domain or 'localhost'}>"
+
+    # The ledger's transitions, each a conditional UPDATE so concurrent workers cannot both win.
+
+    def claim(self) -> bool:
+        """Take this notice for sending (PENDING, or SENDING with an expired lease -> SENDING)."""
+        now = timezone.now()
+        lease = datetime.timedelta(seconds=reminder_setting("LEASE_SECONDS", 120))
+        max_attempts = reminder_setting("MAX_ATTEMPTS", 5)
+        claimable = Q(status=self.Status.PENDING) | Q(status=self.Status.SENDING, lease_until__lt=now)
+        won = ReminderNotice.objects.filter(claimable, pk=self.pk, attempts__lt=max_attempts).update(
+            status=self.Status.SENDING, lease_until=now + lease, attempts=F("attempts") + 1
+        )
+        if won:
+            self.refresh_from_db(fields=["status", "lease_until", "attempts"])
+        return bool(won)
+
+    def mark_sent(self) -> None:
+        now = timezone.now()
+        ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
+            status=self.Status.SENT, sent_at=now, lease_until=None, detail=""
+        )
+        self.status, self.sent_at, self.lease_until = self.Status.SENT, now, None
+
+    def mark_failed(self, error: str) -> bool:
+        """Record a failed attempt; return True if the notice will be retried."""
+        retry = self.attempts < reminder_setting("MAX_ATTEMPTS", 5)
+        self.status = self.Status.PENDING if retry else self.Status.FAILED
+        ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
+            status=self.status, lease_until=None, detail=error[:2000]
+        )
+        return retry
+
+    def skip(self, reason: str) -> None:
+        """Cancel a notice that must not go out (unsubscribed, no longer eligible, overtaken)."""
+        ReminderNotice.objects.filter(
+            pk=self.pk, status__in=[self.Status.PENDING, self.Status.SENDING]
+        ).update(status=self.Status.SKIPPED, lease_until=None, detail=reason)
+        self.status = self.Status.SKIPPED
