@@ -28,9 +28,10 @@ def draft_form_data(client, measure: Measure, **overrides) -> dict:
         data[f"{prefix}-TOTAL_FORMS"] = fs.total_form_count()
         data[f"{prefix}-INITIAL_FORMS"] = fs.initial_form_count()
         for i, f in enumerate(fs.forms):
+            data[f"{prefix}-{i}-id"] = f.instance.pk
             for name in f.fields:
                 value = f.initial.get(name)
-                if value is not None:
+                if value is not None and name != "id":
                     data[f"{prefix}-{i}-{name}"] = value.pk if hasattr(value, "pk") else value
     data.update(overrides)
     return data

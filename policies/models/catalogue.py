@@ -243,6 +243,7 @@ class Measure(models.Model):
         draft.save()
         for relation in self.content_relations:
             for obj in getattr(self, relation).all():
+                obj.draft_origin_id = obj.pk
                 obj.pk = None
                 obj.id = None
                 obj._state.adding = True
@@ -252,7 +253,12 @@ class Measure(models.Model):
 
     @transaction.atomic
     def publish(self) -> Measure:
-        """Make this draft public; return the published measure."""
+        """Make this draft public; return the published measure.
+
+        Related rows (units, deadlines, rules) that the draft copied are written back onto
+        their originals, so their identity survives publishing: reminders already sent for a
+        deadline stay attached to it and are not sent again.
+        """
         if not self.is_draft:
             return self
         now = timezone.now()
@@ -270,18 +276,47 @@ class Measure(models.Model):
         target.published_at = now
         target.save()
         for relation in self.content_relations:
-            getattr(target, relation).all().delete()
-            getattr(self, relation).all().update(measure=target)
+            published_rows = getattr(target, relation)
+            draft_rows = list(getattr(self, relation).all())
+            origins = {row.draft_origin_id for row in draft_rows if row.draft_origin_id}
+            published_rows.exclude(pk__in=origins).delete()
+            for row in draft_rows:
+                origin = published_rows.filter(pk=row.draft_origin_id).first() if row.draft_origin_id else None
+                if origin is None:
+                    row.measure = target
+                    row.draft_origin = None
+                    row.save()
+                    continue
+                for field in row._meta.concrete_fields:
+                    if field.name not in {"id", "measure", "draft_origin"}:
+                        setattr(origin, field.attname, getattr(row, field.attname))
+                row.delete()
+                origin.save()
         self.delete()
         return target
 
 
-class MeasureUnit(models.Model):
+class MeasureContent(models.Model):
+    """Base of rows that belong to a measure's content and are copied into its drafts.
+
+    Subclasses need a `measure` foreign key whose related name is listed in
+    `Measure.content_relations`.
+    """
+
+    draft_origin = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class MeasureUnit(MeasureContent):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="measure_units")
     unit = models.ForeignKey(ResponsibleUnit, verbose_name="责任单位", on_delete=models.PROTECT)
     position = models.PositiveSmallIntegerField("顺序", default=0, help_text="按原文列出的先后,从 0 开始")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["draft_origin"])
 
     class Meta:
         verbose_name = "责任单位"
@@ -295,7 +330,7 @@ class MeasureUnit(models.Model):
         return self.unit.name
 
 
-class Deadline(models.Model):
+class Deadline(MeasureContent):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="deadlines")
     date = models.DateField("日期", help_text="例如:2022-06-30")
     label = models.CharField("说明", max_length=200, help_text="例如:小型企业存量留抵税额集中退还截止")
@@ -306,7 +341,7 @@ class Deadline(models.Model):
         help_text='留空表示适用于所有企业;否则为资格条件,例如:{"size": "refund_300", "in": ["micro"]}',
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["draft_origin"])
 
     class Meta:
         verbose_name = "截止日期"
