@@ -1,0 +1,95 @@
+"""Self-check receipts and the golden cases officials check rule changes against.
+
+A receipt is the permanent record of one self-check: the profile as answered, the day it was
+evaluated for, a version stamp of the rules used and the full answer as it was shown. The
+answer is stored, not recomputed, so the page behind a receipt link reads the same years later
+even after officials have changed the rules.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+
+STATUS_LABELS = {
+    "eligible": "可享受",
+    "needs_info": "需补充信息",
+    "ineligible": "暂不符合",
+    "informational": "相关信息",
+}
+
+
+class ReceiptQuerySet(models.QuerySet):
+    def distinct_profiles(self) -> list[dict[str, Any]]:
+        """Each distinct saved profile once, with how many receipts share it (for re-screening)."""
+        seen: dict[str, dict[str, Any]] = {}
+        for profile in self.order_by("id").values_list("profile", flat=True).iterator(chunk_size=2000):
+            key = _canonical(profile)
+            if key in seen:
+                seen[key]["count"] += 1
+            else:
+                seen[key] = {"profile": profile, "count": 1}
+        return list(seen.values())
+
+
+class Receipt(models.Model):
+    """One self-check result, reachable forever through its unguessable token."""
+
+    # A random UUID (122 random bits) rather than the row id, so receipts cannot be enumerated.
+    token = models.UUIDField("凭证号", default=uuid.uuid4, unique=True, editable=False)
+    profile = models.JSONField("企业画像", help_text="按接口约定字段保存的回答,未回答(不清楚)的字段不出现。")
+    as_of = models.DateField("评估日期")
+    rules_version = models.CharField("规则版本", max_length=64, help_text="评估时所用规则数据的指纹。")
+    answer = models.JSONField("评估结果", help_text="当时展示给企业的完整结果,规则修改后仍原样保留。")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    objects = ReceiptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "自测结果凭证"
+        verbose_name_plural = "自测结果凭证"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of:%Y-%m-%d} 自测结果 {str(self.token)[:8]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:receipt", args=[self.token])
+
+    def status_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUS_LABELS, 0)
+        for result in self.answer.get("results", []):
+            counts[result["status"]] = counts.get(result["status"], 0) + 1
+        return counts
+
+
+class GoldenCase(models.Model):
+    """A reference profile with the statuses officials expect; a rule change must not break it unnoticed."""
+
+    name = models.SlugField("名称", max_length=80, unique=True, help_text="英文短名,例如:manufacturing-small-many-benefits")
+    description = models.CharField("说明", max_length=200, blank=True, help_text="例如:小型制造企业,可享受多项政策")
+    profile = models.JSONField("企业画像", help_text='按接口约定填写,例如 {"industry": "C36", "employees": 120}')
+    expected = models.JSONField(
+        "预期结果",
+        help_text='按条款序号列出预期状态,例如 {"7": {"status": "eligible", "amount_yuan": 325000}}',
+    )
+    expected_size_class_300 = models.CharField("预期规模(300号)", max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = "基准案例"
+        verbose_name_plural = "基准案例(规则修改前核对用)"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.description or self.name
+
+    def expected_statuses(self) -> dict[int, str]:
+        return {int(number): item["status"] for number, item in self.expected.items()}
+
+
+def _canonical(profile: Any) -> str:
+    return json.dumps(profile, sort_keys=True, ensure_ascii=False)
