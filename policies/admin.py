@@ -106,6 +106,20 @@ class MeasureAdmin(SimpleHistoryAdmin):
         ("发布状态", {"fields": ["is_draft", "draft_of", "published_at"]}),
     ]
 
+    object_history_template = "admin/policies/measure/object_history.html"
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        """The measure's history, followed by the history of its units and deadlines."""
+        related = []
+        if object_id.isdigit():
+            for model, kind in ((MeasureUnit, "责任单位"), (Deadline, "截止日期")):
+                for record in model.history.filter(measure_id=int(object_id)).select_related("history_user"):
+                    record.kind = kind
+                    record.text = str(record.instance)
+                    related.append(record)
+        related.sort(key=lambda r: r.history_date, reverse=True)
+        return super().history_view(request, object_id, {**(extra_context or {}), "related_history": related})
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Measure]:
         return super().get_queryset(request).select_related("category").prefetch_related("measure_units__unit")
 

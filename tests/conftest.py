@@ -20,16 +20,11 @@ FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
-def catalogue_fixture_files() -> list[str]:
-    """Fixture files in load order (catalogue first; rules and search data reference it)."""
-    order = ["catalogue.json", "industries.json", "rules.json", "search.json"]
-    return [str(FIXTURES / name) for name in order if (FIXTURES / name).exists()]
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    """Load the catalogue once, the way `manage.py load_catalogue` does on a real install."""
     with django_db_blocker.unblock():
-        call_command("loaddata", *catalogue_fixture_files(), verbosity=0)
+        call_command("load_catalogue", verbosity=0)
 
 
 @pytest.fixture
@@ -38,7 +33,7 @@ def catalogue(db):  # noqa: ANN001, ANN201
     from policies.models import Measure
 
     if not Measure.objects.exists():
-        call_command("loaddata", *catalogue_fixture_files(), verbosity=0)
+        call_command("load_catalogue", verbosity=0)
     return Measure.objects.published()
 
 

@@ -203,3 +203,18 @@ def test_an_official_must_keep_one_of_their_units_on_a_new_measure(client, tax_o
     assert response.status_code == 200
     assert "必须包含您所属的单位" in response.content.decode()
     assert not Measure.objects.filter(number=71).exists()
+
+
+def test_publishing_keeps_deadline_identity_and_records_its_change(client, tax_official):
+    client.force_login(tax_official)
+    measure = Measure.objects.get(number=12)
+    deadline_ids = list(measure.deadlines.values_list("pk", flat=True))
+    draft = measure.start_draft()
+    data = draft_form_data(client, draft)
+    data["deadlines-1-label"] = "小型企业存量留抵税额6月底前集中退还"
+    assert client.post(change_url(draft), data).status_code == 302
+    client.post(reverse("admin:policies_measure_publish", args=[draft.pk]))
+    assert list(measure.deadlines.values_list("pk", flat=True)) == deadline_ids
+    assert measure.deadlines.get(pk=deadline_ids[1]).label == "小型企业存量留抵税额6月底前集中退还"
+    history_page = client.get(reverse("admin:policies_measure_history", args=[measure.pk])).content.decode()
+    assert "小型企业存量留抵税额6月底前集中退还" in history_page

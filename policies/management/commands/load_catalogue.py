@@ -33,5 +33,10 @@ class Command(BaseCommand):
             return
         paths = fixture_paths()
         call_command("loaddata", *paths, verbosity=0)
+        # loaddata bypasses history; record the loaded state as each row's first version so
+        # officials can always go back to the text as published from the source.
+        call_command(
+            "populate_history", "policies.Measure", "policies.MeasureUnit", "policies.Deadline", verbosity=0
+        )
         count = Measure.objects.published().count()
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(paths)} fixture files: {count} published measures."))
