@@ -124,6 +124,12 @@ class MeasureQuerySet(models.QuerySet):
     def public_listing(self) -> MeasureQuerySet:
         return self.published().select_related("category").prefetch_related("measure_units__unit")
 
+    def search(self, query: str, limit: int = 10) -> list[Measure]:
+        """Published measures answering a caller's question, best first, each with .score and .snippet."""
+        from hotline.search import search
+
+        return search(self, query, limit=limit)
+
 
 class Measure(models.Model):
     DELIVERY_CHOICES = [
