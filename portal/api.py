@@ -48,5 +48,9 @@ def register_routers() -> None:
 
     api.add_router("/", policies_router)
 
+    from enterprises.subscription_api import router as subscriptions_router
+
+    api.add_router("/", subscriptions_router)
+
 
 register_routers()

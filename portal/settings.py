@@ -8,6 +8,7 @@ DATABASE_URL, REDIS_URL, EMAIL_URL, DJANGO_SECRET_KEY and DJANGO_DEBUG=0.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -126,7 +127,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_TIME_LIMIT = 240
 CELERY_TASK_SOFT_TIME_LIMIT = 200
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Deadline reminders (enterprises/tasks.py): a round every 30 minutes in office hours, so a
+    # newly confirmed subscriber gets a due notice the same day; a sweeper for notices whose task
+    # was lost or whose worker died; the retention purge of ended subscriptions at night.
+    "reminders-round": {
+        "task": "enterprises.tasks.run_reminder_round",
+        "schedule": crontab(minute="*/30", hour="8-20"),
+    },
+    "reminders-sweep": {"task": "enterprises.tasks.sweep_reminder_notices", "schedule": 300.0},
+    "reminders-purge": {
+        "task": "enterprises.tasks.purge_ended_subscriptions",
+        "schedule": crontab(minute=15, hour=3),
+    },
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("policies.urls")),
+    path("", include("enterprises.urls")),
 ]
 
 handler404 = "portal.views.page_not_found"

@@ -328,6 +328,13 @@ class ReminderNotice(models.Model):
         )
         return retry
 
+    def release(self) -> None:
+        """Give a claimed notice back untouched (not due yet); the attempt does not count."""
+        ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
+            status=self.Status.PENDING, lease_until=None, attempts=F("attempts") - 1
+        )
+        self.status = self.Status.PENDING
+
     def skip(self, reason: str) -> None:
         """Cancel a notice that must not go out (unsubscribed, no longer eligible, overtaken)."""
         ReminderNotice.objects.filter(

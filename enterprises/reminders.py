@@ -1,0 +1,486 @@
+"""Deadline reminders: subscribing, planning a round, sending notices, sweeping and retention.
+
+A round (`run_round`) looks at the deadlines of published measures that have reached a stage
+(30, 7 or 1 days before), evaluates each confirmed subscription's profile against the current
+rules, and creates one PENDING `ReminderNotice` per (subscription, deadline, stage) that applies;
+the database's unique key makes a re-run create nothing new. The notices are handed to Celery in
+batches of ids after the transaction commits. A worker (`send_notices`) claims each notice with
+a conditional update, re-checks consent and eligibility at that moment, sends it, and marks it
+SENT, or PENDING again for a retry with backoff, or FAILED after too many attempts. A sweeper
+re-queues notices whose task was lost or whose worker died holding the lease.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from policies.engine.errors import ProfileError
+from policies.engine.profile import PROFILE_FIELDS, validate_profile
+from policies.models import Deadline
+
+from . import eligibility
+from .models.reminders import (
+    CONSENT_VERSION,
+    STAGES,
+    ReminderNotice,
+    Subscription,
+    normalize_email,
+    profile_digest,
+    reminder_setting,
+)
+
+logger = logging.getLogger(__name__)
+
+NOT_YET = "尚未到提醒时间"
+
+# Statuses for which an enterprise is reminded: it qualifies, or may once it confirms a fact.
+REMINDED_STATUSES = ("eligible", "needs_info")
+
+
+# Stages -------------------------------------------------------------------------------------
+
+
+def due_stage(deadline: datetime.date, today: datetime.date) -> int | None:
+    """The stage due on `today` for a deadline, or None (too early, or the deadline has passed).
+
+    Only the latest stage reached is due; earlier ones are overtaken: ten days before a
+    deadline the 30-day stage is due, from seven days before the 7-day stage, from the day
+    before (and on the day itself) the 1-day stage.
+    """
+    days_left = (deadline - today).days
+    if days_left < 0:
+        return None
+    reached = [stage for stage in STAGES if days_left <= stage]
+    return min(reached) if reached else None
+
+
+def stage_dates(deadline: datetime.date, today: datetime.date) -> list[tuple[int, datetime.date]]:
+    """The stages still to come for a deadline and the day each is sent (the due one: today)."""
+    current = due_stage(deadline, today)
+    plan = [(current, today)] if current else []
+    plan += [
+        (s, deadline - datetime.timedelta(days=s))
+        for s in STAGES
+        if deadline - datetime.timedelta(days=s) > today
+    ]
+    return sorted(plan, key=lambda item: item[1])
+
+
+# Subscribing --------------------------------------------------------------------------------
+
+
+def clean_profile(data: object) -> dict[str, Any]:
+    """Validate a profile against the contract and return what a subscription stores.
+
+    Raises ProfileError naming every bad field. `as_of` is dropped: reminders are always
+    evaluated for the day they are sent.
+    """
+    profile = validate_profile(data).as_dict()
+    profile.pop("as_of", None)
+    return profile
+
+
+@dataclass
+class SubscribeResult:
+    subscription: Subscription
+    created: bool
+    confirmation_queued: bool
+
+
+def subscribe(
+    email: str, profile: dict[str, Any], *, consent_given: bool, now: datetime.datetime | None = None
+) -> SubscribeResult:
+    """Record a subscription (or find the existing one) and queue its confirmation email.
+
+    `profile` must come from clean_profile(). The same address with the same profile is one
+    subscription, whatever the number of requests. A confirmation is sent only to an address
+    that is not confirmed yet, at most once per REMINDER_CONFIRM_RESEND_MINUTES, so the form
+    cannot be used to flood someone's mailbox; an unsubscribed address starts over.
+    """
+    now = now or timezone.now()
+    email = normalize_email(email)
+    digest = profile_digest(profile)
+    with transaction.atomic():
+        subscription, created = _get_or_create(email, digest, profile, now)
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        update: list[str] = []
+        if subscription.unsubscribed_at:
+            # A new subscription after withdrawal: double opt-in again.
+            subscription.unsubscribed_at = None
+            subscription.confirmed_at = None
+            subscription.consent_given_at = None
+            update += ["unsubscribed_at", "confirmed_at", "consent_given_at"]
+        if consent_given and subscription.confirmed_at is None:
+            subscription.consent_given_at = now
+            subscription.consent_version = CONSENT_VERSION
+            update += ["consent_given_at", "consent_version"]
+        queue = subscription.confirmed_at is None and _may_send_confirmation(subscription, now)
+        if queue:
+            subscription.confirmation_sent_at = now
+            update.append("confirmation_sent_at")
+        if update:
+            subscription.save(update_fields=sorted(set(update)))
+        if queue:
+            from .tasks import send_confirmation
+
+            transaction.on_commit(partial(send_confirmation.delay, subscription.pk))
+    return SubscribeResult(subscription, created, queue)
+
+
+def _get_or_create(
+    email: str, digest: str, profile: dict, now: datetime.datetime
+) -> tuple[Subscription, bool]:
+    existing = Subscription.objects.filter(email=email, profile_digest=digest).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            created = Subscription.objects.create(
+                email=email, profile=profile, profile_digest=digest, consent_version=CONSENT_VERSION
+            )
+            return created, True
+    except IntegrityError:
+        # A concurrent request created it first: the unique key keeps it to one row.
+        return Subscription.objects.get(email=email, profile_digest=digest), False
+
+
+def _may_send_confirmation(subscription: Subscription, now: datetime.datetime) -> bool:
+    resend = datetime.timedelta(minutes=reminder_setting("CONFIRM_RESEND_MINUTES", 10))
+    if subscription.confirmation_sent_at and now - subscription.confirmation_sent_at < resend:
+        return False
+    day_ago = now - datetime.timedelta(days=1)
+    recent = Subscription.objects.filter(email=subscription.email, confirmation_sent_at__gte=day_ago).count()
+    return recent < reminder_setting("CONFIRMATIONS_PER_ADDRESS_PER_DAY", 5)
+
+
+@dataclass(frozen=True)
+class UpcomingReminder:
+    measure: int
+    title: str
+    deadline: datetime.date
+    label: str
+    stage: int
+    send_on: datetime.date
+    status: str
+
+
+def upcoming_reminders(profile: dict[str, Any], today: datetime.date) -> list[UpcomingReminder]:
+    """The reminders a subscription with this profile would get from `today` on (current rules)."""
+    plan: list[UpcomingReminder] = []
+    ruleset = eligibility.load()
+    deadlines = list(
+        Deadline.objects.filter(measure__is_draft=False, date__gte=today).select_related("measure")
+    )
+    if not deadlines:
+        return plan
+    evaluation = eligibility.evaluate(ruleset, profile, today)
+    for deadline in deadlines:
+        outcome = evaluation.get(deadline.measure.number)
+        if not _applies(outcome, deadline):
+            continue
+        for stage, send_on in stage_dates(deadline.date, today):
+            plan.append(
+                UpcomingReminder(
+                    deadline.measure.number,
+                    deadline.measure.title,
+                    deadline.date,
+                    deadline.label,
+                    stage,
+                    send_on,
+                    outcome.status,
+                )
+            )
+    return sorted(plan, key=lambda r: (r.send_on, r.deadline, r.measure))
+
+
+def _applies(outcome: eligibility.Outcome | None, deadline: Deadline) -> bool:
+    """Whether a deadline concerns this enterprise: the measure may apply and the deadline's own
+    condition is not known to be false (unknown counts, so nobody misses an earlier date)."""
+    if outcome is None or outcome.status not in REMINDED_STATUSES:
+        return False
+    return outcome.deadline_applies(deadline.date, deadline.label) is not False
+
+
+# A round ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundResult:
+    created: int = 0
+    queued: int = 0
+    sent: int = 0
+    requeued: int = 0
+
+
+def run_round(at: datetime.datetime | None = None) -> RoundResult:
+    """Create the notices due at `at` (default now) and queue them and any lost ones for sending."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    result = RoundResult()
+    due = _due_deadlines(today)
+    if due:
+        result.created = _create_notices(due, today)
+    marker = timezone.now()
+    result.queued = _enqueue(
+        ReminderNotice.objects.filter(status=ReminderNotice.Status.PENDING, enqueued_at__isnull=True),
+        at,
+        marker,
+    )
+    result.requeued = sweep()
+    # With the embedded default (no broker) the tasks ran during the commits above.
+    result.sent = ReminderNotice.objects.filter(enqueued_at=marker, status=ReminderNotice.Status.SENT).count()
+    return result
+
+
+def _due_deadlines(today: datetime.date) -> list[tuple[Deadline, int]]:
+    horizon = today + datetime.timedelta(days=max(STAGES))
+    deadlines = Deadline.objects.filter(
+        measure__is_draft=False, date__gte=today, date__lte=horizon
+    ).select_related("measure")
+    return [(d, stage) for d in deadlines if (stage := due_stage(d.date, today))]
+
+
+def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> int:
+    """Create the PENDING notices for every active subscription a due deadline applies to."""
+    ruleset = eligibility.load()
+    by_profile: dict[str, list[int]] = defaultdict(list)
+    profiles: dict[str, dict] = {}
+    rows = Subscription.objects.active().order_by("pk").values_list("pk", "profile_digest", "profile")
+    for pk, digest, profile in rows.iterator(chunk_size=5000):
+        by_profile[digest].append(pk)
+        profiles.setdefault(digest, profile)
+    batch: list[ReminderNotice] = []
+    created = 0
+    for digest, subscription_ids in by_profile.items():
+        # Identical profiles (common: many enterprises answer alike) are evaluated once.
+        profile = profiles[digest]
+        evaluation = eligibility.evaluate(ruleset, profile, today)
+        for deadline, stage in due:
+            if not _applies(evaluation.get(deadline.measure.number), deadline):
+                continue
+            batch += [
+                ReminderNotice(
+                    subscription_id=pk,
+                    deadline=deadline,
+                    stage=stage,
+                    measure_number=deadline.measure.number,
+                    measure_title=deadline.measure.title[:120],
+                    deadline_date=deadline.date,
+                )
+                for pk in subscription_ids
+            ]
+            if len(batch) >= 5000:
+                created += _insert(batch)
+                batch = []
+    return created + _insert(batch)
+
+
+def _insert(notices: list[ReminderNotice]) -> int:
+    if not notices:
+        return 0
+    before = ReminderNotice.objects.count()
+    # The unique key (subscription, deadline, stage) turns a re-run or a concurrent round into
+    # a no-op for every notice that already exists, whatever its status.
+    ReminderNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=2000)
+    return ReminderNotice.objects.count() - before
+
+
+def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.datetime) -> int:
+    """Mark notices as queued and hand them to Celery in batches once the transaction commits."""
+    from .tasks import send_notices
+
+    size = reminder_setting("BATCH_SIZE", 50)
+    at_iso = at.isoformat() if at else None
+    ids = list(notices.order_by("pk").values_list("pk", flat=True))
+    queued = 0
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        with transaction.atomic():
+            # Only ids this call marks are queued by it, so concurrent rounds or sweeps do not
+            # both queue the same notice (the claim would stop a second send anyway).
+            # The queryset's own conditions are re-checked under the row locks.
+            mine = list(
+                notices.filter(pk__in=chunk).select_for_update(skip_locked=True).values_list("pk", flat=True)
+            )
+            ReminderNotice.objects.filter(pk__in=mine).update(enqueued_at=marker)
+            if mine:
+                transaction.on_commit(partial(send_notices.delay, mine, at_iso))
+        queued += len(mine)
+    return queued
+
+
+def sweep(now: datetime.datetime | None = None) -> int:
+    """Re-queue notices whose task was lost or whose worker died; fail those out of attempts."""
+    now = now or timezone.now()
+    max_attempts = reminder_setting("MAX_ATTEMPTS", 5)
+    stale = ReminderNotice.objects.needing_requeue(now)
+    stale.filter(attempts__gte=max_attempts).update(
+        status=ReminderNotice.Status.FAILED, lease_until=None, detail="多次发送未成功,已停止重试"
+    )
+    return _enqueue(stale.filter(attempts__lt=max_attempts), None, now)
+
+
+# Sending ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SendOutcome:
+    sent: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    busy: list[int] = field(default_factory=list)
+
+
+def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None) -> SendOutcome:
+    """Send the given notices once each; safe to call again with the same ids at any time."""
+    outcome = SendOutcome()
+    today = timezone.localdate(at or timezone.now())
+    screenings = _Screenings(today)
+    connection = None
+    try:
+        for notice in ReminderNotice.objects.filter(pk__in=list(notice_ids)).order_by("pk"):
+            if not notice.claim():
+                outcome.busy.append(notice.pk)  # sent, cancelled, or another worker holds it
+                continue
+            try:
+                connection = _send_one(notice, today, screenings, connection, outcome)
+            except Exception as exc:  # noqa: BLE001 - any failure is recorded on the notice and retried
+                logger.warning("reminder %s not sent: %s", notice.pk, exc)
+                retry = notice.mark_failed(f"{type(exc).__name__}: {exc}")
+                (outcome.retry if retry else outcome.failed).append(notice.pk)
+                connection = _close(connection)  # a broken SMTP session must not poison the rest
+    finally:
+        _close(connection)
+    return outcome
+
+
+class _Screenings:
+    """The rules loaded once per batch and each distinct profile screened once per batch."""
+
+    def __init__(self, today: datetime.date) -> None:
+        self.today = today
+        self._ruleset: Any = None
+        self._by_digest: dict[str, dict[int, eligibility.Outcome]] = {}
+
+    def outcome(self, subscription: Subscription, measure: int) -> eligibility.Outcome | None:
+        if self._ruleset is None:
+            self._ruleset = eligibility.load()
+        found = self._by_digest.get(subscription.profile_digest)
+        if found is None:
+            found = eligibility.evaluate(self._ruleset, subscription.profile, self.today)
+            self._by_digest[subscription.profile_digest] = found
+        return found.get(measure)
+
+
+def _send_one(
+    claimed: ReminderNotice,
+    today: datetime.date,
+    screenings: _Screenings,
+    connection: Any,
+    outcome: SendOutcome,
+) -> Any:
+    """Send one claimed notice (or cancel or release it); return the SMTP connection to reuse."""
+    from .reminder_emails import reminder_message
+
+    notice = ReminderNotice.objects.select_related("subscription", "deadline__measure").get(pk=claimed.pk)
+    reason = _reason_not_to_send(notice, screenings, today)
+    if reason is NOT_YET:
+        notice.release()
+        outcome.busy.append(notice.pk)
+    elif isinstance(reason, str):
+        notice.skip(reason)
+        outcome.skipped.append(notice.pk)
+    else:
+        message = reminder_message(notice, reason, today)
+        # A timeout well inside the lease, so a hung server cannot let a second worker re-send.
+        connection = connection or get_connection(
+            fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT", 30)
+        )
+        connection.send_messages([message])
+        notice.mark_sent()
+        outcome.sent.append(notice.pk)
+    return connection
+
+
+def _close(connection: Any) -> None:
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001, S110 - closing a dead connection may fail too
+            pass
+    return None
+
+
+def _reason_not_to_send(
+    notice: ReminderNotice, screenings: _Screenings, today: datetime.date
+) -> str | eligibility.Outcome:
+    """Why this notice must not go out now (a Chinese sentence), or the eligibility outcome to explain."""
+    subscription, deadline = notice.subscription, notice.deadline
+    if subscription is None or not subscription.is_active:
+        return "订阅者已退订、未确认或已删除"
+    if deadline is None or deadline.measure.is_draft:
+        return "截止日期或政策措施已被删除"
+    if deadline.date < today:
+        return "已过截止日期"
+    if due_stage(deadline.date, today) != notice.stage:
+        # Only an overtaken stage is cancelled; one not yet due (a round run for a future
+        # moment) goes back to wait for its day.
+        return "已被更晚的提醒阶段取代" if (deadline.date - today).days < notice.stage else NOT_YET
+    outcome = screenings.outcome(subscription, deadline.measure.number)
+    if not _applies(outcome, deadline):
+        return "按现行规则已不适用于该企业"
+    return outcome
+
+
+def send_confirmation(subscription_id: int) -> bool:
+    """Send the double opt-in email; return False if there is nothing to confirm any more."""
+    from .reminder_emails import confirmation_message
+
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is None or subscription.confirmed_at or subscription.unsubscribed_at:
+        return False
+    confirmation_message(subscription).send(fail_silently=False)
+    return True
+
+
+# Retention ----------------------------------------------------------------------------------
+
+
+def purge_expired(now: datetime.datetime | None = None) -> int:
+    """Delete the contact data of subscriptions that ended more than the retention period ago."""
+    now = now or timezone.now()
+    last_deadline = Deadline.objects.filter(measure__is_draft=False).aggregate(last=Max("date"))["last"]
+    expired = Subscription.objects.expired_for_retention(now, last_deadline)
+    count = expired.count()
+    # Notices keep their anonymous rows (subscription set to NULL) for officials' figures.
+    expired.delete()
+    return count
+
+
+def profile_field_label(name: str) -> str:
+    spec = PROFILE_FIELDS.get(name)
+    return spec.label if spec else name
+
+
+def profile_errors(exc: ProfileError, prefix: str = "") -> list[dict[str, str]]:
+    """The contract's error list for a profile, with fields named under `prefix` (e.g. "profile.")."""
+    return [
+        {"field": f"{prefix}{name}" if name != "body" else prefix.rstrip(".") or "profile", "message": msg}
+        for name, msg in exc.errors
+    ]
+
+
+def as_ids(values: Iterable[Any]) -> list[int]:
+    return [int(v) for v in values]
