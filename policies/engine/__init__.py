@@ -1,0 +1,63 @@
+"""The eligibility engine: a Django-free package that screens an enterprise profile.
+
+Inputs are plain data: a validated ``Profile`` (``validate_profile``) and a ``RuleSet``
+(``build_ruleset`` from rule data: measures with JSON conditions and estimate formulas, dated
+parameters, dated size standards). ``screen`` returns a ``Screening`` with, per measure, the
+status (eligible / ineligible / needs_info / informational), one reason per condition, the
+fields still missing, an estimate with its basis in words, the applicable deadlines and the
+quoted source sentence. The condition language is described in ``conditions``, the estimate
+language in ``formulas``, the size tables in ``sizes``.
+
+The package never imports Django; the policies app loads its rule rows into a RuleSet.
+"""
+
+from .conditions import Condition, Schema, compile_condition
+from .errors import EngineError, ProfileError, RuleError
+from .evaluate import (
+    ELIGIBLE,
+    INELIGIBLE,
+    INFORMATIONAL,
+    NEEDS_INFO,
+    DeadlineResult,
+    MeasureResult,
+    Reason,
+    Screening,
+    open_fields,
+    screen,
+)
+from .formulas import Estimate, EstimateSpec
+from .profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, Equipment, Profile, validate_profile
+from .rules import Deadline, MeasureRule, Parameter, RuleSet, build_ruleset
+from .sizes import SizeStandard
+
+__all__ = [
+    "ELIGIBLE",
+    "EQUIPMENT_FIELDS",
+    "INELIGIBLE",
+    "INFORMATIONAL",
+    "NEEDS_INFO",
+    "PROFILE_FIELDS",
+    "Condition",
+    "Deadline",
+    "DeadlineResult",
+    "EngineError",
+    "Equipment",
+    "Estimate",
+    "EstimateSpec",
+    "MeasureResult",
+    "MeasureRule",
+    "Parameter",
+    "Profile",
+    "ProfileError",
+    "Reason",
+    "RuleError",
+    "RuleSet",
+    "Schema",
+    "Screening",
+    "SizeStandard",
+    "build_ruleset",
+    "compile_condition",
+    "open_fields",
+    "screen",
+    "validate_profile",
+]

@@ -1,0 +1,19 @@
+"""The engine's own exceptions; the edges (forms, API, admin) turn them into field errors."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """A list of ``(field or path, Chinese message)`` problems."""
+
+    def __init__(self, errors: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> None:
+        self.errors: tuple[tuple[str, str], ...] = tuple(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors))
+
+
+class ProfileError(EngineError):
+    """An enterprise profile that breaks the API contract; names every bad field."""
+
+
+class RuleError(EngineError):
+    """Rule data (a condition, formula, parameter or size table) that the engine cannot use."""

@@ -1,0 +1,198 @@
+"""Screening: one profile against every measure of a RuleSet."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from .conditions import MET, NOT_MET, UNKNOWN, Context
+from .formulas import Env, Estimate
+from .profile import PROFILE_FIELDS, Profile
+from .rules import MeasureRule, RuleSet
+
+ELIGIBLE, INELIGIBLE, NEEDS_INFO, INFORMATIONAL = "eligible", "ineligible", "needs_info", "informational"
+_STATUS = {True: ELIGIBLE, False: INELIGIBLE, None: NEEDS_INFO}
+_OUTCOME = {True: MET, False: NOT_MET, None: UNKNOWN}
+_FIELD_ORDER = {name: i for i, name in enumerate(PROFILE_FIELDS)}
+
+# The answer's "size" block: contract name -> size standard key.
+SIZE_SUMMARY = {"sme_2022_equipment": "sme_2022_equipment", "size_class_300": "size_300"}
+
+
+@dataclass(frozen=True)
+class Reason:
+    outcome: str  # met | not_met | unknown
+    text: str
+    fields: tuple[str, ...]
+    decisive: bool = True  # False for alternatives of an "any" that another alternative settled
+
+
+@dataclass(frozen=True)
+class DeadlineResult:
+    date: datetime.date
+    label: str
+    applies: bool | None  # None: depends on fields still unknown
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    measure: int
+    title: str
+    status: str
+    in_force: bool
+    reasons: tuple[Reason, ...]
+    notes: tuple[str, ...]
+    missing: tuple[str, ...]
+    estimate: Estimate | None
+    deadlines: tuple[DeadlineResult, ...]
+    citation: str
+    responsible_units: tuple[str, ...]
+    failed_by: Reason | None = None  # the one condition that alone keeps the measure out of reach
+    open_fields: tuple[str, ...] = ()  # unknown fields that could still change this result
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result in the API contract's shape (plus the optional citation and hint)."""
+        return {
+            "measure": self.measure,
+            "title": self.title,
+            "status": self.status,
+            "in_force": self.in_force,
+            "reasons": [r.text for r in self.reasons if r.decisive] + list(self.notes),
+            "missing": list(self.missing),
+            "estimate": (
+                None
+                if self.estimate is None
+                else {
+                    "amount_yuan": self.estimate.amount_yuan,
+                    "kind": self.estimate.kind,
+                    "basis": self.estimate.basis,
+                }
+            ),
+            "deadlines": [{"date": d.date.isoformat(), "label": d.label} for d in self.deadlines],
+            "responsible_units": list(self.responsible_units),
+            "citation": self.citation,
+            "failed_by": self.failed_by.text if self.failed_by else None,
+        }
+
+
+@dataclass(frozen=True)
+class Screening:
+    as_of: datetime.date
+    size: dict[str, Any]
+    results: tuple[MeasureResult, ...]
+
+    def open_fields(self) -> tuple[str, ...]:
+        """Unknown profile fields whose answer could still change some measure's result."""
+        found = {name for r in self.results for name in r.open_fields}
+        return tuple(sorted(found, key=_FIELD_ORDER.__getitem__))
+
+    def result(self, measure: int) -> MeasureResult:
+        for r in self.results:
+            if r.measure == measure:
+                return r
+        raise KeyError(measure)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "size": dict(self.size),
+            "results": [r.as_dict() for r in self.results],
+        }
+
+
+def make_context(profile: Profile, ruleset: RuleSet) -> Context:
+    params, floats, standards = ruleset.on(profile.as_of)
+    return Context(vars(profile), profile.as_of, params, floats, standards)
+
+
+def screen(profile: Profile, ruleset: RuleSet) -> Screening:
+    """Evaluate every measure of ``ruleset`` for ``profile``."""
+    ctx = make_context(profile, ruleset)
+    size = {}
+    for name, key in SIZE_SUMMARY.items():
+        outcome = ctx.size(key)
+        size[name] = outcome.value if outcome is not None else None
+    results = tuple(evaluate_measure(rule, ctx) for rule in ruleset.measures)
+    return Screening(as_of=profile.as_of, size=size, results=results)
+
+
+def open_fields(profile: Profile, ruleset: RuleSet) -> tuple[str, ...]:
+    """The questions worth asking next: unknown fields that could change any measure's result."""
+    return screen(profile, ruleset).open_fields()
+
+
+def evaluate_measure(rule: MeasureRule, ctx: Context) -> MeasureResult:
+    in_force = rule.in_force(ctx.as_of)
+    if rule.condition is None:
+        deadlines, deadline_fields = _deadlines(rule, ctx)
+        return MeasureResult(
+            measure=rule.number,
+            title=rule.title,
+            status=INFORMATIONAL,
+            in_force=in_force,
+            reasons=(),
+            notes=(),
+            missing=(),
+            estimate=None,
+            deadlines=deadlines,
+            citation=rule.citation,
+            responsible_units=rule.responsible_units,
+            open_fields=deadline_fields,
+        )
+    ev = rule.condition.evaluate(ctx, want_fixes=True)
+    reasons = tuple(
+        Reason(_OUTCOME[r.outcome], r.leaf.text(ctx, r.outcome), r.leaf.fields, decisive)
+        for r, decisive in zip(ev.leaves, ev.decisive)
+    )
+    status = _STATUS[ev.value]
+    estimate = None
+    notes: tuple[str, ...] = ()
+    open_: list[str] = list(ev.missing)
+    deadlines, deadline_fields = _deadlines(rule, ctx)
+    if status != INELIGIBLE:
+        if rule.estimate is not None:
+            estimate, estimate_fields = rule.estimate.compute(ctx)
+            open_.extend(estimate_fields)
+        notes = _notes(rule, ctx)
+        open_.extend(deadline_fields)
+    failed_by = reasons[ev.single_fixes[0]] if len(ev.single_fixes) == 1 else None
+    return MeasureResult(
+        measure=rule.number,
+        title=rule.title,
+        status=status,
+        in_force=in_force,
+        reasons=reasons,
+        notes=notes,
+        missing=ev.missing,
+        estimate=estimate,
+        deadlines=deadlines,
+        citation=rule.citation,
+        responsible_units=rule.responsible_units,
+        failed_by=failed_by,
+        open_fields=tuple(dict.fromkeys(open_)),
+    )
+
+
+def _deadlines(rule: MeasureRule, ctx: Context) -> tuple[tuple[DeadlineResult, ...], tuple[str, ...]]:
+    out = []
+    fields: list[str] = []
+    for d in rule.deadlines:
+        if d.condition is None:
+            out.append(DeadlineResult(d.date, d.label, True))
+            continue
+        applies, unknown = d.condition.value(ctx)
+        if applies is not False:
+            out.append(DeadlineResult(d.date, d.label, applies))
+        fields.extend(unknown)
+    return tuple(out), tuple(fields)
+
+
+def _notes(rule: MeasureRule, ctx: Context) -> tuple[str, ...]:
+    out = []
+    for note in rule.notes:
+        if note.when.value(ctx)[0] is True:
+            text = note.text.text(Env(ctx, {}))
+            if text is not None:
+                out.append(text)
+    return tuple(out)
