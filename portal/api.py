@@ -52,5 +52,9 @@ def register_routers() -> None:
 
     api.add_router("/", subscriptions_router)
 
+    from hotline.api import router as hotline_router
+
+    api.add_router("/", hotline_router)
+
 
 register_routers()

@@ -1,0 +1,59 @@
+"""Hotline search endpoint: GET /api/v1/search?q=...&limit=10 (see ../shared/api-contract.md)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from policies.models import Measure
+
+router = Router(tags=["热线检索"])
+
+MIN_LIMIT, MAX_LIMIT = 1, 50
+
+
+class SearchResultOut(Schema):
+    measure: int
+    title: str
+    snippet: str
+    score: float
+
+
+class SearchOut(Schema):
+    query: str
+    results: list[SearchResultOut]
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    errors: list[ErrorItem]
+
+
+@router.get(
+    "/search",
+    response={200: SearchOut, 422: ErrorOut},
+    summary="热线检索:口语化问题找到对应的政策措施",
+    description=(
+        "按相关度从高到低返回已发布的政策措施。`snippet` 是原文中最相关的一句,命中的词用 `<mark>` 标出"
+        "(其余文字已做 HTML 转义);`score` 在 0 到 1 之间。只输入条款序号(如 `12`、`第12条`、`十二`)"
+        "直接返回该条。`limit` 取 1–50,超出范围返回 422。"
+    ),
+)
+def search(
+    request: HttpRequest,
+    q: str = Query("", description="来电问题,例如:稳岗补贴怎么领"),
+    limit: int = Query(10, description="最多返回几条,1–50"),
+) -> Status:
+    # Out-of-range limits are refused rather than clamped, so a caller's bug shows up at once.
+    if not MIN_LIMIT <= limit <= MAX_LIMIT:
+        message = f"limit 必须是 {MIN_LIMIT} 到 {MAX_LIMIT} 之间的整数。"
+        return Status(422, {"errors": [{"field": "limit", "message": message}]})
+    results = [
+        {"measure": m.number, "title": m.title, "snippet": str(m.snippet), "score": m.score}
+        for m in Measure.objects.search(q, limit=limit)
+    ]
+    return Status(200, {"query": q, "results": results})

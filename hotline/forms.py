@@ -1,0 +1,105 @@
+"""Forms of the hotline console: search, call log and the short caller check."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from policies.models import Measure
+
+from .models import Call
+
+
+class SearchForm(forms.Form):
+    # No max_length: an overlong question is cut by the search itself, never refused.
+    q = forms.CharField(label="来电问题或条款序号", required=False)
+
+
+class CallForm(forms.ModelForm):
+    measure_numbers = forms.CharField(
+        label="查阅的措施(条款序号)",
+        required=False,
+        help_text="用逗号或空格分隔,例如:9, 12",
+    )
+
+    class Meta:
+        model = Call
+        fields = ["topic", "answered", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_measure_numbers(self) -> list[Measure]:
+        raw = self.cleaned_data.get("measure_numbers", "")
+        pieces = [p for p in re.split(r"[\s,,、;;]+", raw) if p]
+        bad = [p for p in pieces if not (p.isascii() and p.isdigit() and len(p) <= 6)]
+        if bad:
+            raise forms.ValidationError(f"条款序号应为数字,以下无法识别:{'、'.join(bad[:5])}")
+        numbers = sorted({int(p) for p in pieces})
+        measures = list(Measure.objects.published().filter(number__in=numbers))
+        missing = sorted(set(numbers) - {m.number for m in measures})
+        if missing:
+            raise forms.ValidationError(f"没有这些序号的已发布措施:{'、'.join(map(str, missing))}")
+        return measures
+
+
+YES_NO_UNKNOWN = [("", "不清楚"), ("yes", "是"), ("no", "否")]
+
+
+class CallerCheckForm(forms.Form):
+    """The few questions that decide most measures; anything left blank stays unknown."""
+
+    entity_type = forms.ChoiceField(
+        label="主体类型",
+        required=False,
+        choices=[("", "不清楚"), ("enterprise", "企业"), ("individual_business", "个体工商户")],
+    )
+    industry = forms.CharField(
+        label="行业代码",
+        required=False,
+        max_length=5,
+        help_text="国民经济行业分类代码,例如:C(制造业)、C36、F52、I65",
+    )
+    employees = forms.IntegerField(label="从业人数", required=False, min_value=0, max_value=10_000_000)
+    revenue_wan = forms.DecimalField(
+        label="上年营业收入(万元)", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    total_assets_wan = forms.DecimalField(
+        label="资产总额(万元)", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    taxable_income_wan = forms.DecimalField(
+        label="年应纳税所得额(万元)", required=False, max_digits=14, decimal_places=2
+    )
+    vat_taxpayer = forms.ChoiceField(
+        label="增值税纳税人类型",
+        required=False,
+        choices=[("", "不清楚"), ("small_scale", "小规模纳税人"), ("general", "一般纳税人")],
+    )
+    is_specialized_sme = forms.ChoiceField(label="专精特新中小企业", required=False, choices=YES_NO_UNKNOWN)
+    owns_nev = forms.ChoiceField(label="有新能源汽车", required=False, choices=YES_NO_UNKNOWN)
+    exports = forms.ChoiceField(label="有出口业务", required=False, choices=YES_NO_UNKNOWN)
+
+    def clean_industry(self) -> str:
+        from policies.models import Industry
+
+        code = (self.cleaned_data.get("industry") or "").strip().upper()
+        if code and not Industry.objects.filter(code=code).exists():
+            raise forms.ValidationError("没有这个行业代码,请填写门类字母加数字,例如 C36。")
+        return code
+
+    def profile(self) -> dict[str, Any]:
+        """The answers in the API contract's profile shape; blank answers are left out (unknown)."""
+        data = self.cleaned_data
+        profile: dict[str, Any] = {}
+        for name in ("entity_type", "industry", "vat_taxpayer"):
+            if data.get(name):
+                profile[name] = data[name]
+        if data.get("employees") is not None:
+            profile["employees"] = data["employees"]
+        for name in ("revenue_wan", "total_assets_wan", "taxable_income_wan"):
+            if data.get(name) is not None:
+                profile[name] = float(data[name])
+        for name in ("is_specialized_sme", "owns_nev", "exports"):
+            if data.get(name) in ("yes", "no"):
+                profile[name] = data[name] == "yes"
+        return profile

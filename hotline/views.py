@@ -1,0 +1,181 @@
+"""Public search page and the staff-only hotline console.
+
+The console is for members of the 热线坐席 group (and superusers). It shows only the catalogue
+and what the agent records; enterprises' saved profiles and receipts are never listed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from policies.models import Measure
+
+from . import caller
+from .answers import answer_card, current_ruleset
+from .forms import CallerCheckForm, CallForm, SearchForm
+from .models import Call
+from .search import parse_query
+
+HOTLINE_GROUP = "热线坐席"
+LOOKED_UP_KEY = "hotline_looked_up"
+PUBLIC_LIMIT = 20
+CONSOLE_LIMIT = 10
+
+
+def is_hotline_agent(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.groups.filter(name=HOTLINE_GROUP).exists())
+    )
+
+
+def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login first (hotline login page), then the 热线坐席 group; others get a 403 page."""
+
+    @wraps(view)
+    @login_required(login_url="hotline:login")
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_hotline_agent(request.user):
+            return render(request, "hotline/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _query(request: HttpRequest) -> str:
+    form = SearchForm(request.GET)
+    return form.cleaned_data["q"] if form.is_valid() else ""
+
+
+def public_search(request: HttpRequest) -> HttpResponse:
+    q = _query(request)
+    results = Measure.objects.search(q, limit=PUBLIC_LIMIT) if q.strip() else []
+    context = {"form": SearchForm(initial={"q": q}), "q": q, "results": results}
+    if _is_htmx(request):
+        return render(request, "hotline/_public_results.html", context)
+    return render(request, "hotline/search.html", context)
+
+
+def _remember_lookup(request: HttpRequest, number: int) -> None:
+    looked_up = request.session.get(LOOKED_UP_KEY, [])
+    if number not in looked_up:
+        request.session[LOOKED_UP_KEY] = [*looked_up, number][-20:]
+
+
+def _card_for(request: HttpRequest, number: int, q: str) -> Any:
+    measure = (
+        Measure.objects.public_listing()
+        .prefetch_related("deadlines", "measure_units__unit")
+        .filter(number=number)
+        .first()
+    )
+    if measure is None:
+        return None
+    _remember_lookup(request, number)
+    return answer_card(measure, parse_query(q) if q.strip() else None, current_ruleset())
+
+
+def _call_form(request: HttpRequest, q: str, data: Any = None) -> CallForm:
+    looked_up = request.session.get(LOOKED_UP_KEY, [])
+    initial = {"topic": q[:200], "answered": True, "measure_numbers": ", ".join(map(str, looked_up))}
+    return CallForm(data, initial=initial)
+
+
+@agent_required
+def console(request: HttpRequest) -> HttpResponse:
+    q = _query(request)
+    results = Measure.objects.search(q, limit=CONSOLE_LIMIT) if q.strip() else []
+    if _is_htmx(request) and request.headers.get("HX-Target") == "results":
+        return render(request, "hotline/_results.html", {"q": q, "results": results})
+    selected = request.GET.get("m", "")
+    card = None
+    if selected.isascii() and selected.isdigit() and len(selected) <= 6:
+        card = _card_for(request, int(selected), q)
+    elif len(results) == 1:
+        card = _card_for(request, results[0].number, q)
+    context = {
+        "form": SearchForm(initial={"q": q}),
+        "q": q,
+        "results": results,
+        "card": card,
+        "call_form": _call_form(request, q),
+        "recent_calls": Call.objects.filter(agent=request.user).prefetch_related("measures")[:5],
+    }
+    return render(request, "hotline/console.html", context)
+
+
+@agent_required
+def card(request: HttpRequest, number: int) -> HttpResponse:
+    q = _query(request)
+    found = _card_for(request, number, q)
+    if found is None:
+        raise Http404("没有这条政策措施")
+    if _is_htmx(request):
+        return render(request, "hotline/_card.html", {"card": found, "q": q})
+    return redirect(f"{reverse('hotline:console')}?{request.GET.urlencode()}&m={number}")
+
+
+@agent_required
+@require_POST
+def log_call(request: HttpRequest) -> HttpResponse:
+    form = CallForm(request.POST)
+    if form.is_valid():
+        call = form.save(commit=False)
+        call.agent = request.user
+        call.save()
+        call.measures.set(form.cleaned_data["measure_numbers"])
+        request.session[LOOKED_UP_KEY] = []
+        if call.answered:
+            messages.success(request, "来电已记录。")
+        else:
+            messages.warning(request, "来电已记录,未解答的问题已转给主管部门。")
+        return redirect("hotline:console")
+    context = {
+        "form": SearchForm(),
+        "q": "",
+        "results": [],
+        "card": None,
+        "call_form": form,
+        "recent_calls": Call.objects.filter(agent=request.user).prefetch_related("measures")[:5],
+    }
+    return render(request, "hotline/console.html", context, status=422)
+
+
+@agent_required
+def calls(request: HttpRequest) -> HttpResponse:
+    mine = Call.objects.filter(agent=request.user).prefetch_related("measures")[:100]
+    return render(request, "hotline/calls.html", {"calls": mine})
+
+
+@agent_required
+def caller_check(request: HttpRequest) -> HttpResponse:
+    """Ask the caller the few questions that matter, run the eligibility engine, give a result link."""
+    outcome = None
+    if request.method == "POST":
+        form = CallerCheckForm(request.POST)
+        if form.is_valid():
+            outcome = caller.check(form.profile())
+            if outcome.errors:
+                for field, message in outcome.errors:
+                    form.add_error(field if field in form.fields else None, message)
+                outcome = None
+            elif outcome.receipt_url:
+                outcome.receipt_url = request.build_absolute_uri(outcome.receipt_url)
+    else:
+        form = CallerCheckForm()
+    status = 422 if request.method == "POST" and not form.is_valid() else 200
+    return render(request, "hotline/check.html", {"form": form, "outcome": outcome}, status=status)
