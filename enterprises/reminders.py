@@ -219,8 +219,15 @@ def _applies(outcome: eligibility.Outcome | None, deadline: Deadline) -> bool:
 class RoundResult:
     created: int = 0
     queued: int = 0
-    sent: int = 0
     requeued: int = 0
+    queued_at: datetime.datetime | None = None
+
+    @property
+    def sent(self) -> int:
+        """How many of this round's notices are sent by now (all of them when tasks run in-process)."""
+        if self.queued_at is None:
+            return 0
+        return ReminderNotice.objects.filter(enqueued_at=self.queued_at, status=ReminderNotice.Status.SENT).count()
 
 
 def run_round(at: datetime.datetime | None = None) -> RoundResult:
@@ -231,15 +238,13 @@ def run_round(at: datetime.datetime | None = None) -> RoundResult:
     due = _due_deadlines(today)
     if due:
         result.created = _create_notices(due, today)
-    marker = timezone.now()
+    result.queued_at = marker = timezone.now()
     result.queued = _enqueue(
         ReminderNotice.objects.filter(status=ReminderNotice.Status.PENDING, enqueued_at__isnull=True),
         at,
         marker,
     )
     result.requeued = sweep()
-    # With the embedded default (no broker) the tasks ran during the commits above.
-    result.sent = ReminderNotice.objects.filter(enqueued_at=marker, status=ReminderNotice.Status.SENT).count()
     return result
 
 

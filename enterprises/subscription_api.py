@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from policies.engine.errors import ProfileError
 
@@ -89,13 +89,15 @@ def _errors(*items: tuple[str, str]) -> dict:
     ),
     openapi_extra=REQUEST_BODY,
 )
-def create_subscription(request: HttpRequest) -> tuple[int, dict]:
+def create_subscription(request: HttpRequest) -> Status:
     try:
         data = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError):
-        return 400, _errors(("body", "请求体不是有效的JSON"))
+        return Status(400, _errors(("body", "请求体不是有效的JSON")))
     if not isinstance(data, dict):
-        return 422, _errors(("body", '请求体应为JSON对象,例如 {"email": "caiwu@example.com", "profile": {}}'))
+        return Status(
+            422, _errors(("body", '请求体应为JSON对象,例如 {"email": "caiwu@example.com", "profile": {}}'))
+        )
     problems: list[tuple[str, str]] = [
         (str(key), f"不支持的字段“{key}”,只接受 email 和 profile")
         for key in data
@@ -115,7 +117,7 @@ def create_subscription(request: HttpRequest) -> tuple[int, dict]:
         except ProfileError as exc:
             problems += [(e["field"], e["message"]) for e in profile_errors(exc, "profile.")]
     if problems:
-        return 422, _errors(*problems)
+        return Status(422, _errors(*problems))
     result = subscribe(email, profile, consent_given=False)
     subscription = result.subscription
     upcoming = upcoming_reminders(subscription.profile, timezone.localdate())
@@ -126,7 +128,9 @@ def create_subscription(request: HttpRequest) -> tuple[int, dict]:
             "pending_confirmation",
             "已向该邮箱发送确认邮件(如近期已发送则不重复发送),确认后开始提醒。",
         )
-    return 201, {"id": subscription.pk, "status": status, "message": message, "upcoming_reminders": upcoming}
+    return Status(
+        201, {"id": subscription.pk, "status": status, "message": message, "upcoming_reminders": upcoming}
+    )
 
 
 def _valid_email(email: str) -> bool:
