@@ -1,0 +1,221 @@
+"""The hotline console: staff only, search as you type, answer cards, caller check and call log."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.utils import timezone
+
+from hotline.models import Call
+from policies.models import Measure
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limit(settings) -> None:  # noqa: ANN001
+    settings.RATE_LIMIT_ENABLED = False
+
+
+@pytest.fixture
+def agent_client(client: Client, hotline_agent: User, catalogue) -> Client:  # noqa: ANN001
+    client.force_login(hotline_agent)
+    return client
+
+
+def test_the_hotline_agent_group_exists_after_migrations(db) -> None:  # noqa: ANN001
+    group = Group.objects.get(name="热线坐席")
+    assert {"add_call", "view_call", "change_call"} <= set(
+        group.permissions.values_list("codename", flat=True)
+    )
+
+
+def test_an_anonymous_visitor_is_sent_to_the_hotline_login(client: Client, catalogue) -> None:
+    response = client.get("/hotline/?q=稳岗")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/hotline/login/")
+
+
+def test_an_official_outside_the_hotline_group_is_refused(client: Client, tax_official: User) -> None:
+    client.force_login(tax_official)
+    for url in ["/hotline/", "/hotline/measures/12/", "/hotline/calls/", "/hotline/check/"]:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "热线坐席" in response.content.decode()
+
+
+def test_an_agent_logs_in_on_the_hotline_login_page(client: Client, hotline_agent: User, catalogue) -> None:
+    response = client.post("/hotline/login/", {"username": "agent", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/hotline/"
+    assert client.get("/hotline/").status_code == 200
+
+
+def test_a_superuser_may_use_the_console(client: Client, superuser: User, catalogue) -> None:
+    client.force_login(superuser)
+    assert client.get("/hotline/").status_code == 200
+
+
+def test_the_console_searches_without_javascript(agent_client: Client) -> None:
+    response = agent_client.get("/hotline/", {"q": "晚点交税可以吗"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "第2条" in html and "<mark>" in html
+    # The plain form still works: a GET form with the query box, and htmx on top of it.
+    assert 'method="get"' in html and 'hx-get="/hotline/"' in html and "htmx.min.js" in html
+
+
+def test_search_as_you_type_returns_only_the_results(agent_client: Client) -> None:
+    response = agent_client.get(
+        "/hotline/", {"q": "稳岗补贴"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    html = response.content.decode()
+    assert "第9条" in html and "<html" not in html and "记录本次来电" not in html
+
+
+def test_the_answer_card_says_who_qualifies_deadlines_units_and_the_source(agent_client: Client) -> None:
+    response = agent_client.get("/hotline/", {"q": "留抵退税", "m": "12"})
+    html = response.content.decode()
+    measure = Measure.objects.get(number=12, is_draft=False)
+    assert measure.summary in html  # who qualifies, in plain words
+    assert "12366" in html  # the responsible unit's phone
+    assert "省税务局" in html
+    assert "需要申请" in html or measure.get_delivery_display() in html
+    for deadline in measure.deadlines.all():
+        assert deadline.label in html
+    assert "<mark>留抵退税</mark>" in html  # the quoted source sentence, matched words marked
+    assert "晋政办发" in html
+
+
+def test_the_answer_card_loads_alone_for_htmx(agent_client: Client) -> None:
+    response = agent_client.get("/hotline/measures/9/", {"q": "稳岗补贴"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "第9条" in html and "<html" not in html
+
+
+def test_an_unknown_measure_card_is_a_404(agent_client: Client) -> None:
+    assert agent_client.get("/hotline/measures/999/", HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_the_console_survives_bad_input(agent_client: Client) -> None:
+    for params in [
+        {"q": ""},
+        {"q": "'; DROP TABLE hotline_call; --"},
+        {"q": "稳" * 12000},
+        {"q": "…"},
+        {"m": "abc"},
+        {"m": "99999999999"},
+        {"q": "稳岗", "m": "-1"},
+    ]:
+        assert agent_client.get("/hotline/", params).status_code == 200, params
+
+
+def test_a_number_query_opens_that_measure_at_once(agent_client: Client) -> None:
+    html = agent_client.get("/hotline/", {"q": "第十二条"}).content.decode()
+    assert 'id="card-title"' in html and "第12条" in html
+
+
+def test_logging_a_call_records_the_measures_looked_up(agent_client: Client, hotline_agent: User) -> None:
+    agent_client.get("/hotline/", {"q": "稳岗补贴", "m": "9"})
+    agent_client.get("/hotline/measures/12/", HTTP_HX_REQUEST="true")
+    page = agent_client.get("/hotline/").content.decode()
+    assert 'value="9, 12"' in page  # prefilled from what was opened during the call
+    response = agent_client.post(
+        "/hotline/calls/new/",
+        {"topic": "稳岗补贴怎么领", "answered": "on", "measure_numbers": "9, 12", "note": ""},
+    )
+    assert response.status_code == 302
+    call = Call.objects.get()
+    assert call.agent == hotline_agent and call.answered
+    assert sorted(m.number for m in call.measures.all()) == [9, 12]
+    assert call.started_at <= timezone.now()
+    assert 'value="9, 12"' not in agent_client.get("/hotline/").content.decode()  # the next call starts clean
+
+
+def test_an_unanswered_question_is_flagged_for_officials(agent_client: Client) -> None:
+    agent_client.post(
+        "/hotline/calls/new/", {"topic": "外省企业能否享受", "measure_numbers": "", "note": "请税务局答复"}
+    )
+    call = Call.objects.get()
+    assert not call.answered and call.needs_follow_up
+    assert list(Call.objects.open_follow_ups()) == [call]
+    assert "待部门答复" in agent_client.get("/hotline/calls/").content.decode()
+
+
+def test_a_call_with_unknown_measure_numbers_gets_a_chinese_field_error(agent_client: Client) -> None:
+    response = agent_client.post("/hotline/calls/new/", {"topic": "问题", "measure_numbers": "9, 99, abc"})
+    assert response.status_code == 422
+    assert "条款序号应为数字" in response.content.decode()
+    response = agent_client.post("/hotline/calls/new/", {"topic": "问题", "measure_numbers": "9, 99"})
+    assert "没有这些序号的已发布措施:99" in response.content.decode()
+    response = agent_client.post("/hotline/calls/new/", {"topic": "", "measure_numbers": "9"})
+    assert response.status_code == 422
+    assert not Call.objects.exists()
+
+
+def test_an_agent_sees_only_their_own_calls(agent_client: Client, hotline_agent: User) -> None:
+    other = User.objects.create_user("agent2", password=PASSWORD)
+    Call.objects.create(agent=other, topic="别人的来电")
+    Call.objects.create(agent=hotline_agent, topic="我的来电")
+    html = agent_client.get("/hotline/calls/").content.decode()
+    assert "我的来电" in html and "别人的来电" not in html
+
+
+def test_an_agent_cannot_open_the_admin_or_enterprise_data(agent_client: Client) -> None:
+    for url in ["/admin/", "/admin/hotline/call/", "/admin/enterprises/receipt/"]:
+        response = agent_client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+def test_the_console_never_shows_enterprises_saved_results(agent_client: Client) -> None:
+    from enterprises.models import Receipt
+
+    receipt = Receipt.objects.create(
+        profile={"employees": 12}, as_of=datetime.date(2022, 5, 10), rules_version="x", answer={"results": []}
+    )
+    for url in ["/hotline/", "/hotline/?q=留抵退税", "/hotline/calls/", "/hotline/check/"]:
+        assert str(receipt.token) not in agent_client.get(url).content.decode(), url
+
+
+def _call(agent: User, topic: str, numbers: list[int], answered: bool, when: datetime.datetime) -> Call:
+    call = Call.objects.create(agent=agent, topic=topic, answered=answered, started_at=when)
+    call.measures.set(Measure.objects.published().filter(number__in=numbers))
+    return call
+
+
+def test_officials_see_most_asked_measures_and_unanswered_questions_by_week(
+    client: Client, superuser: User, hotline_agent: User, catalogue
+) -> None:
+    now = timezone.now()
+    last_week = now - datetime.timedelta(days=7)
+    _call(hotline_agent, "稳岗返还", [9], True, now)
+    _call(hotline_agent, "稳岗返还比例", [9, 12], True, now)
+    _call(hotline_agent, "外省企业能否享受留抵退税", [12], False, now)
+    _call(hotline_agent, "上周的问题", [3], False, last_week)
+    client.force_login(superuser)
+    response = client.get("/admin/hotline/call/report/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "第9条" in html and "外省企业能否享受留抵退税" in html and "上周的问题" in html
+    # Weeks run newest first; this week's most asked measure is 9 (twice).
+    assert html.index("第9条") < html.index("上周的问题")
+    changelist = client.get("/admin/hotline/call/?follow_up=open").content.decode()
+    assert "外省企业能否享受留抵退税" in changelist and "稳岗返还比例" not in changelist
+    assert "热线周报" in changelist
+
+
+def test_officials_edit_synonyms_and_dictionary_in_the_admin(
+    client: Client, superuser: User, catalogue
+) -> None:
+    client.force_login(superuser)
+    assert client.get("/admin/hotline/searchsynonym/").status_code == 200
+    assert client.get("/admin/hotline/dictionaryword/").status_code == 200
+    response = client.post(
+        "/admin/hotline/searchsynonym/add/", {"term": "铁路运欧洲", "expansion": "中欧班列", "note": ""}
+    )
+    assert response.status_code == 302
+    assert Measure.objects.search("铁路运欧洲")[0].number == 51
