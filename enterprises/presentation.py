@@ -1,0 +1,169 @@
+"""The result page: a stored answer arranged for reading and printing.
+
+Everything shown comes from the receipt (profile, answer, catalogue details copied at the time),
+so the page explains the answer as it was given even after the rules or the catalogue change.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .forms import QUESTIONS, STEPS, profile_name
+from .models import Receipt
+from .models.receipts import STATUS_LABELS
+from .models.reminders import CONSENT_VERSION, reminder_setting
+from .screening import answer_text, current_rules, questions_for_missing, settle_counts
+
+GROUP_ORDER = ("eligible", "needs_info", "ineligible", "informational")
+GROUP_HINTS = {
+    "eligible": "按您填写的情况,以下政策的条件都已满足。",
+    "needs_info": "还差一些信息才能判断;补充回答后即可确定。",
+    "ineligible": "按您填写的情况,以下政策至少有一项条件不满足。",
+    "informational": "以下条款是政府部门的工作安排,没有企业需要满足的条件,供您了解。",
+}
+OUTCOME_LABELS = {"met": "符合", "not_met": "不符合", "unknown": "待确认"}
+OUTCOME_ICONS = {"met": "✓", "not_met": "✗", "unknown": "?"}
+ESTIMATE_KINDS = {
+    "tax_saving": "预计少缴税款",
+    "refund": "预计退还",
+    "subsidy": "预计补贴",
+    "deduction": "可税前扣除金额",
+    "cap": "最高可获",
+}
+SIZE_LABELS = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+
+
+def yuan_text(amount: int) -> str:
+    """An amount in 元 as people read it: 325000 -> 32.5万元; small sums stay in 元."""
+    if abs(amount) < 10000:
+        return f"{amount:,}元"
+    wan = (Decimal(amount) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    return f"{format(wan, 'f')}万元"
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def decorate(
+    result: dict[str, Any], more_url: str, document: dict[str, Any], as_of: datetime.date
+) -> dict[str, Any]:
+    """One measure's stored result with the labels and links the template needs."""
+    catalogue = result.get("catalogue", {})
+    estimate = result.get("estimate")
+    return {
+        **result,
+        "status_label": STATUS_LABELS[result["status"]],
+        "criteria": [
+            {
+                **c,
+                "label": OUTCOME_LABELS.get(c["outcome"], c["outcome"]),
+                "icon": OUTCOME_ICONS.get(c["outcome"], ""),
+            }
+            for c in result.get("criteria", [])
+        ],
+        "estimate_view": (
+            {
+                "kind_label": ESTIMATE_KINDS.get(estimate["kind"], estimate["kind"]),
+                "amount": yuan_text(estimate["amount_yuan"]),
+                "amount_yuan": estimate["amount_yuan"],
+                "basis": estimate["basis"],
+            }
+            if estimate
+            else None
+        ),
+        "missing_questions": [
+            {"label": _missing_label(name), "url": f"{more_url}#q-{name}"} for name in result.get("missing", [])
+        ],
+        "deadline_view": [
+            {
+                "date": _date(d["date"]),
+                "label": d["label"],
+                "uncertain": d.get("applies") is None,
+                "passed": _date(d["date"]) < as_of,
+            }
+            for d in result.get("deadlines", [])
+        ],
+        "catalogue": {
+            **catalogue,
+            "valid_from": _date(catalogue.get("valid_from")),
+            "valid_until": _date(catalogue.get("valid_until")),
+        },
+        "document": document,
+    }
+
+
+def _missing_label(name: str) -> str:
+    if name == "industry":
+        return "所属行业(细分到大类)"
+    question = QUESTIONS.get(name)
+    return question.label if question else name
+
+
+def group_results(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups = []
+    for status in GROUP_ORDER:
+        items = [r for r in results if r["status"] == status]
+        groups.append(
+            {"status": status, "label": STATUS_LABELS[status], "hint": GROUP_HINTS[status], "results": items}
+        )
+    return groups
+
+
+def profile_summary(profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """The answers, step by step, as question and answer in words."""
+    sections = []
+    for step in STEPS:
+        rows = []
+        for name in step.fields:
+            if name == "industry_detail":
+                continue  # the industry is shown once, in full, on the first step
+            label = "所属行业" if name == "industry_section" else QUESTIONS[name].label
+            rows.append({"label": label, "answer": answer_text(profile_name(name), profile)})
+        if rows:
+            sections.append({"step": step, "rows": rows})
+    return sections
+
+
+def result_page_context(request: HttpRequest, receipt: Receipt) -> dict[str, Any]:
+    answer = receipt.answer
+    more_url = reverse("enterprises:more_questions", args=[receipt.token])
+    document = answer.get("document", {})
+    results = [decorate(r, more_url, document, receipt.as_of) for r in answer.get("results", [])]
+    in_force = [r for r in results if r["in_force"]]
+    not_in_force = [r for r in results if not r["in_force"]]
+    counts = settle_counts(answer)
+    open_questions = [
+        {"name": name, "label": _missing_label(name), "count": count, "url": f"{more_url}#q-{name}"}
+        for name, count in sorted(counts.items(), key=lambda item: -item[1])
+    ]
+    _, version = current_rules()
+    size = answer.get("size", {})
+    return {
+        "receipt": receipt,
+        "answer": answer,
+        "document": document,
+        "in_force_groups": group_results(in_force),
+        "expired_groups": [g for g in group_results(not_in_force) if g["results"]],
+        "not_in_force_count": len(not_in_force),
+        "status_counts": receipt.status_counts(),
+        "needs_info_count": sum(1 for r in results if r["status"] == "needs_info"),
+        "open_questions": open_questions,
+        "more_url": more_url,
+        "has_more_questions": bool(questions_for_missing(answer, receipt.profile)),
+        "rules_changed": receipt.rules_version != version,
+        "profile_summary": profile_summary(receipt.profile),
+        "size_class_300": SIZE_LABELS.get(size.get("size_class_300") or "", "暂无法判断"),
+        "sme_2022_equipment": {True: "是", False: "否"}.get(size.get("sme_2022_equipment"), "暂无法判断"),
+        "permalink": request.build_absolute_uri(receipt.get_absolute_url()),
+        "steps": STEPS,
+        # The reminders' privacy notice (templates/enterprises/subscriptions/_privacy_notice.html).
+        "consent_version": CONSENT_VERSION,
+        "retention_days": reminder_setting("RETENTION_DAYS", 180),
+        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS", 7),
+    }

@@ -1,0 +1,189 @@
+"""The questionnaire's and the receipts' use of the eligibility engine.
+
+The engine (policies/engine) is Django-free; the published rules come from the policies app's
+loader. This module adds what the browser side needs around it: a version stamp of the rules,
+the answer enriched with each measure's catalogue details (so a receipt is self-contained), the
+questions that would settle the open measures, and saving a receipt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from policies.engine import PROFILE_FIELDS, ProfileError, RuleSet, Screening, screen, validate_profile
+from policies.models import Measure, PolicyDocument
+
+from .forms import STEPS, UNKNOWN_LABEL, profile_name
+from .models import Receipt
+
+RULES_SOURCE = Path(__file__).resolve().parent.parent / "fixtures" / "rules_source.json"
+
+
+# --- the rules in force ---------------------------------------------------------------------
+
+
+def current_rules() -> tuple[RuleSet, str]:
+    """The published rule set and its version stamp."""
+    try:
+        from policies import rules_loader  # type: ignore[attr-defined]
+    except ImportError:  # TEMPORARY: until the policies app's loader lands, use the shipped data.
+        return _rules_from_file(RULES_SOURCE.stat().st_mtime_ns)
+    ruleset = rules_loader.load_ruleset()
+    version = getattr(rules_loader, "ruleset_version", None)
+    return ruleset, version() if callable(version) else _fingerprint(ruleset)
+
+
+@lru_cache(maxsize=2)
+def _rules_from_file(mtime: int) -> tuple[RuleSet, str]:
+    from policies.engine import build_ruleset
+
+    raw = RULES_SOURCE.read_text(encoding="utf-8")
+    data = json.loads(raw)
+    return build_ruleset(data), hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _fingerprint(ruleset: RuleSet) -> str:
+    """A stamp of the rule data when the loader gives none: stable across processes."""
+    return hashlib.sha256(repr(ruleset).encode()).hexdigest()[:16]
+
+
+# --- checking and screening a profile ----------------------------------------------------------
+
+
+def profile_problems(profile: dict[str, Any]) -> list[tuple[str, str]]:
+    """The engine's objections to a profile, as (field path, Chinese message); [] when valid."""
+    try:
+        validate_profile(profile)
+    except ProfileError as exc:
+        return list(exc.errors)
+    return []
+
+
+def run(profile: dict[str, Any], ruleset: RuleSet | None = None) -> Screening:
+    if ruleset is None:
+        ruleset, _ = current_rules()
+    return screen(validate_profile(profile), ruleset)
+
+
+@lru_cache(maxsize=256)
+def _open_fields(profile_key: str, version: str) -> frozenset[str]:
+    ruleset, _ = current_rules()
+    return frozenset(run(json.loads(profile_key), ruleset).open_fields())
+
+
+def open_fields(profile: dict[str, Any]) -> frozenset[str]:
+    """Unknown fields whose answer could still change some result (memoised per profile)."""
+    _, version = current_rules()
+    return _open_fields(json.dumps(profile, sort_keys=True, ensure_ascii=False), version)
+
+
+# --- the answer a receipt stores -------------------------------------------------------------
+
+
+def answer_for(profile: dict[str, Any], ruleset: RuleSet) -> dict[str, Any]:
+    """The contract's answer, each result extended with what the result page shows."""
+    screening = run(profile, ruleset)
+    answer = screening.as_dict()
+    catalogue = _catalogue()
+    for result, detail in zip(answer["results"], screening.results):
+        result["criteria"] = [
+            {"outcome": r.outcome, "text": r.text, "decisive": r.decisive, "fields": list(r.fields)}
+            for r in detail.reasons
+        ]
+        result["notes"] = list(detail.notes)
+        for deadline, found in zip(result["deadlines"], detail.deadlines):
+            deadline["applies"] = found.applies
+        result["catalogue"] = catalogue.get(result["measure"], {})
+    document = PolicyDocument.objects.order_by("issued_on").first()
+    answer["document"] = {"number": document.number, "title": document.title} if document else {}
+    return answer
+
+
+def _catalogue() -> dict[int, dict[str, Any]]:
+    """What the result page shows of each published measure, copied into the receipt."""
+    measures = Measure.objects.published().select_related("category").prefetch_related("measure_units__unit")
+    out = {}
+    for m in measures:
+        out[m.number] = {
+            "category": m.category.name,
+            "delivery": m.delivery,
+            "delivery_label": m.get_delivery_display(),
+            "how_to_apply": m.how_to_apply,
+            "apply_url": m.apply_url,
+            "summary": m.summary,
+            "valid_from": m.valid_from.isoformat() if m.valid_from else None,
+            "valid_until": m.valid_until.isoformat() if m.valid_until else None,
+            "units": [
+                {"name": mu.unit.name, "phone": mu.unit.phone, "website": mu.unit.website}
+                for mu in m.measure_units.all()
+            ],
+        }
+    return out
+
+
+@transaction.atomic
+def save_receipt(profile: dict[str, Any]) -> Receipt:
+    """Screen a profile with the published rules and keep the answer under a permanent link."""
+    ruleset, version = current_rules()
+    valid = validate_profile(profile)
+    stored = valid.as_dict()  # as_of filled in when absent, so the receipt names its day
+    answer = answer_for(stored, ruleset)
+    return Receipt.objects.create(profile=stored, as_of=valid.as_of, rules_version=version, answer=answer)
+
+
+# --- what is still open ----------------------------------------------------------------------
+
+
+def settle_counts(answer: dict[str, Any]) -> Counter:
+    """For each missing field, how many measures still 需补充信息 it would help settle."""
+    counts: Counter = Counter()
+    for result in answer.get("results", []):
+        if result["status"] == "needs_info":
+            counts.update(result.get("missing", []))
+    return counts
+
+
+def questions_for_missing(answer: dict[str, Any], profile: dict[str, Any]) -> list[str]:
+    """The questionnaire fields asking for the missing profile fields, in questionnaire order.
+
+    A missing industry is asked at the next level down: the section when none is known, else
+    the division (or group) within the known section.
+    """
+    missing = set(settle_counts(answer))
+    has_section = bool(profile.get("industry"))
+    asked: list[str] = []
+    for step in STEPS:
+        for name in step.fields:
+            if name == "as_of" or profile_name(name) not in missing:
+                continue
+            if name == "industry_section" and has_section or name == "industry_detail" and not has_section:
+                continue
+            asked.append(name)
+    return asked
+
+
+def answer_text(name: str, profile: dict[str, Any]) -> str:
+    """A stored answer in words, e.g. ``150万元``, ``是``, ``不清楚``."""
+    target = "industry" if name.startswith("industry") else name
+    value = profile.get(target)
+    if value is None:
+        return UNKNOWN_LABEL
+    if target == "industry":
+        from .selfcheck import industry_label
+
+        return industry_label(value)
+    if target == "equipment":
+        return f"{len(value)}台" if value else "没有"
+    spec = PROFILE_FIELDS[target]
+    if spec.kind == "bool":
+        return "是" if value else "否"
+    if spec.kind == "date":
+        return str(value)
+    return spec.value_text(value)

@@ -1,0 +1,182 @@
+"""The self-check in the browser: questionnaire steps, the result page behind a receipt link."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import screening, selfcheck
+from .forms import QUESTIONS, STEP_BY_SLUG, STEPS, StepForm, equipment_row_helper
+from .models import Receipt
+from .presentation import result_page_context
+
+MAX_EXTRA_ROWS = 10
+
+
+def step_url(slug: str) -> str:
+    return reverse("enterprises:check_step", args=[slug])
+
+
+def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpResponse:
+    """Show one step of the questionnaire; on POST keep its answers and move on."""
+    step = STEP_BY_SLUG.get(slug)
+    if step is None:
+        raise Http404("没有这一步")
+    profile = selfcheck.session_profile(request)
+    as_of = selfcheck.default_as_of()
+    plan = selfcheck.plan_step(step, profile)
+    extra_rows = _int_param(request.GET.get("rows"), 0, MAX_EXTRA_ROWS)
+    form_kwargs = {
+        "step": step,
+        "asked": plan.asked,
+        "profile": profile,
+        "industry_choices": selfcheck.industry_choices(profile),
+        "as_of_default": as_of.date,
+        "extra_equipment_rows": extra_rows,
+    }
+    if request.method == "POST":
+        form = StepForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            profile = selfcheck.apply_updates(profile, form.profile_updates())
+            problems = screening.profile_problems(profile)
+            if problems:
+                # The engine is the last word on the contract; its field messages become form errors.
+                for field, message in problems:
+                    form.add_error(_form_field(field, form), message)
+            else:
+                selfcheck.store_profile(request, profile)
+                return HttpResponseRedirect(_after_step(request, step, profile, extra_rows))
+    else:
+        form = StepForm(**form_kwargs)
+    context = {
+        "step": step,
+        "plan": plan,
+        "form": form,
+        "row_helper": equipment_row_helper(),
+        "progress": _progress(step, profile),
+        "previous": selfcheck.neighbour(step, profile, -1),
+        "next": selfcheck.neighbour(step, profile, +1),
+        "skipped": [(QUESTIONS[name].label, _answer_text(name, profile)) for name in plan.skipped],
+        "as_of_default": as_of,
+        "answered": bool(profile),
+        "extra_rows": extra_rows,
+    }
+    return render(request, "enterprises/step.html", context)
+
+
+def _after_step(request: HttpRequest, step: object, profile: dict, extra_rows: int) -> str:
+    nav = request.POST.get("nav", "next")
+    if nav == "add_row":
+        return f"{step_url(step.slug)}?rows={min(extra_rows + 1, MAX_EXTRA_ROWS)}#equipment-rows"
+    if nav == "back":
+        previous = selfcheck.neighbour(step, profile, -1)
+        return step_url(previous.slug) if previous else step_url(step.slug)
+    if nav == "next":
+        following = selfcheck.neighbour(step, profile, +1)
+        if following:
+            return step_url(following.slug)
+    receipt = screening.save_receipt(profile)
+    return receipt.get_absolute_url()
+
+
+@require_POST
+def restart(request: HttpRequest) -> HttpResponse:
+    selfcheck.clear_profile(request)
+    return HttpResponseRedirect(step_url(STEPS[0].slug))
+
+
+def receipt(request: HttpRequest, token: object) -> HttpResponse:
+    """The permanent result page: the answer exactly as it was computed, explained."""
+    saved = get_object_or_404(Receipt, token=token)
+    return render(request, "enterprises/result.html", result_page_context(request, saved))
+
+
+@require_POST
+def edit_answers(request: HttpRequest, token: object) -> HttpResponse:
+    """Load a receipt's answers into the questionnaire, to change them."""
+    saved = get_object_or_404(Receipt, token=token)
+    selfcheck.store_profile(request, dict(saved.profile))
+    target = request.POST.get("step", STEPS[0].slug)
+    return HttpResponseRedirect(step_url(target if target in STEP_BY_SLUG else STEPS[0].slug))
+
+
+@require_POST
+def recheck(request: HttpRequest, token: object) -> HttpResponse:
+    """Evaluate a receipt's answers again with today's rules, giving a new receipt."""
+    saved = get_object_or_404(Receipt, token=token)
+    return HttpResponseRedirect(screening.save_receipt(dict(saved.profile)).get_absolute_url())
+
+
+def more_questions(request: HttpRequest, token: object) -> HttpResponse:
+    """Only the questions that would settle the measures still marked 需补充信息."""
+    saved = get_object_or_404(Receipt, token=token)
+    profile = dict(saved.profile)
+    asked = screening.questions_for_missing(saved.answer, profile)
+    form_kwargs = {
+        "step": None,
+        "asked": asked,
+        "profile": profile,
+        "industry_choices": selfcheck.industry_choices(profile),
+        "extra_equipment_rows": _int_param(request.GET.get("rows"), 0, MAX_EXTRA_ROWS),
+    }
+    if request.method == "POST":
+        form = StepForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            profile = selfcheck.apply_updates(profile, form.profile_updates())
+            problems = screening.profile_problems(profile)
+            for field, message in problems:
+                form.add_error(_form_field(field, form), message)
+            if not problems:
+                selfcheck.store_profile(request, profile)
+                if request.POST.get("nav") == "add_row":
+                    url = reverse("enterprises:more_questions", args=[saved.token])
+                    return HttpResponseRedirect(f"{url}?rows={form_kwargs['extra_equipment_rows'] + 1}#equipment-rows")
+                return HttpResponseRedirect(screening.save_receipt(profile).get_absolute_url())
+    else:
+        form = StepForm(**form_kwargs)
+    context = {
+        "receipt": saved,
+        "form": form,
+        "row_helper": equipment_row_helper(),
+        "counts": screening.settle_counts(saved.answer),
+    }
+    return render(request, "enterprises/more.html", context)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _int_param(raw: str | None, low: int, high: int) -> int:
+    try:
+        return min(max(int(raw or low), low), high)
+    except ValueError:
+        return low
+
+
+def _form_field(profile_field: str, form: StepForm) -> str | None:
+    """The form field showing an engine error on a profile field (or the form as a whole)."""
+    name = profile_field.split("[", 1)[0].split(".", 1)[0]
+    if name == "industry":
+        name = next((f for f in ("industry_detail", "industry_section") if f in form.fields), name)
+    return name if name in form.fields else None
+
+
+def _progress(current: object, profile: dict) -> list[dict]:
+    items = []
+    for step in STEPS:
+        plan = selfcheck.plan_step(step, profile)
+        items.append(
+            {
+                "step": step,
+                "url": step_url(step.slug),
+                "current": step is current,
+                "skipped": not plan.asked,
+            }
+        )
+    return items
+
+
+def _answer_text(name: str, profile: dict) -> str:
+    return screening.answer_text(name, profile)
