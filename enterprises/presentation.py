@@ -13,11 +13,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from . import screening
 from .forms import QUESTIONS, STEPS, profile_name
 from .models import Receipt
 from .models.receipts import STATUS_LABELS
 from .models.reminders import CONSENT_VERSION, reminder_setting
-from .screening import answer_text, current_rules, questions_for_missing, settle_counts
+from .screening import answer_text, questions_for_missing, settle_counts
 
 GROUP_ORDER = ("eligible", "needs_info", "ineligible", "informational")
 GROUP_HINTS = {
@@ -72,13 +73,15 @@ def decorate(
                 "kind_label": ESTIMATE_KINDS.get(estimate["kind"], estimate["kind"]),
                 "amount": yuan_text(estimate["amount_yuan"]),
                 "amount_yuan": estimate["amount_yuan"],
+                "amount_yuan_text": f"{estimate['amount_yuan']:,}元",
                 "basis": estimate["basis"],
             }
             if estimate
             else None
         ),
         "missing_questions": [
-            {"label": _missing_label(name), "url": f"{more_url}#q-{name}"} for name in result.get("missing", [])
+            {"label": _missing_label(name), "url": f"{more_url}#q-{name}"}
+            for name in result.get("missing", [])
         ],
         "deadline_view": [
             {
@@ -142,7 +145,7 @@ def result_page_context(request: HttpRequest, receipt: Receipt) -> dict[str, Any
         {"name": name, "label": _missing_label(name), "count": count, "url": f"{more_url}#q-{name}"}
         for name, count in sorted(counts.items(), key=lambda item: -item[1])
     ]
-    _, version = current_rules()
+    _, version = screening.current_rules()
     size = answer.get("size", {})
     return {
         "receipt": receipt,

@@ -16,6 +16,8 @@ MAX_EXTRA_ROWS = 10
 
 
 def step_url(slug: str) -> str:
+    if slug == STEPS[0].slug:
+        return reverse("enterprises:check")
     return reverse("enterprises:check_step", args=[slug])
 
 
@@ -132,7 +134,9 @@ def more_questions(request: HttpRequest, token: object) -> HttpResponse:
                 selfcheck.store_profile(request, profile)
                 if request.POST.get("nav") == "add_row":
                     url = reverse("enterprises:more_questions", args=[saved.token])
-                    return HttpResponseRedirect(f"{url}?rows={form_kwargs['extra_equipment_rows'] + 1}#equipment-rows")
+                    return HttpResponseRedirect(
+                        f"{url}?rows={form_kwargs['extra_equipment_rows'] + 1}#equipment-rows"
+                    )
                 return HttpResponseRedirect(screening.save_receipt(profile).get_absolute_url())
     else:
         form = StepForm(**form_kwargs)
