@@ -51,12 +51,11 @@ def confirmation_message(subscription: Subscription) -> EmailMultiAlternatives:
 
 
 def reminder_message(
-    notice: ReminderNotice, outcome: eligibility.Outcome, today: datetime.date
+    notice: ReminderNotice, outcome: eligibility.Outcome, today: datetime.date, units: list
 ) -> EmailMultiAlternatives:
     """The reminder for a claimed notice whose subscription, deadline and measure are loaded."""
     subscription, deadline = notice.subscription, notice.deadline
     measure = deadline.measure
-    units = [mu.unit for mu in measure.measure_units.select_related("unit")]
     # A deadline whose condition depends on facts the enterprise has not given (e.g. the
     # micro-enterprise date while the size is unknown) is sent with a note to check it.
     condition_open = outcome.deadline_applies(deadline.date, deadline.label) is None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -227,7 +228,9 @@ class RoundResult:
         """How many of this round's notices are sent by now (all of them when tasks run in-process)."""
         if self.queued_at is None:
             return 0
-        return ReminderNotice.objects.filter(enqueued_at=self.queued_at, status=ReminderNotice.Status.SENT).count()
+        return ReminderNotice.objects.filter(
+            enqueued_at=self.queued_at, status=ReminderNotice.Status.SENT
+        ).count()
 
 
 def run_round(at: datetime.datetime | None = None) -> RoundResult:
@@ -349,18 +352,36 @@ class SendOutcome:
 
 
 def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None) -> SendOutcome:
-    """Send the given notices once each; safe to call again with the same ids at any time."""
+    """Send the given notices once each; safe to call again with the same ids at any time.
+
+    The batch is claimed in one go, then each notice is sent and marked SENT on its own (the
+    smaller the gap between the mail server's "OK" and the SENT mark, the smaller the window in
+    which a crash could make a retry resend it; the Message-ID covers that last gap). After a
+    mail failure, or when the lease is half used up, the rest of the batch is handed back to be
+    retried rather than sent late on an expiring lease.
+    """
     outcome = SendOutcome()
-    today = timezone.localdate(at or timezone.now())
-    screenings = _Screenings(today)
+    won = ReminderNotice.objects.claim(list(notice_ids))
+    outcome.busy = [pk for pk in notice_ids if pk not in set(won)]  # sent, cancelled or held elsewhere
+    if not won:
+        return outcome
+    batch = _Batch(timezone.localdate(at or timezone.now()))
+    deadline = time.monotonic() + reminder_setting("LEASE_SECONDS", 120) / 2
+    notices = list(
+        ReminderNotice.objects.filter(pk__in=won)
+        .select_related("subscription", "deadline__measure")
+        .order_by("pk")
+    )
     connection = None
     try:
-        for notice in ReminderNotice.objects.filter(pk__in=list(notice_ids)).order_by("pk"):
-            if not notice.claim():
-                outcome.busy.append(notice.pk)  # sent, cancelled, or another worker holds it
-                continue
+        for index, notice in enumerate(notices):
+            if time.monotonic() > deadline or (outcome.retry and connection is None):
+                for rest in notices[index:]:
+                    rest.release()
+                    outcome.retry.append(rest.pk)
+                break
             try:
-                connection = _send_one(notice, today, screenings, connection, outcome)
+                connection = _send_one(notice, batch, connection, outcome)
             except Exception as exc:  # noqa: BLE001 - any failure is recorded on the notice and retried
                 logger.warning("reminder %s not sent: %s", notice.pk, exc)
                 retry = notice.mark_failed(f"{type(exc).__name__}: {exc}")
@@ -371,13 +392,15 @@ def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None)
     return outcome
 
 
-class _Screenings:
-    """The rules loaded once per batch and each distinct profile screened once per batch."""
+class _Batch:
+    """What a batch shares: the rules (loaded once), each distinct profile's screening, and
+    each measure's responsible units."""
 
     def __init__(self, today: datetime.date) -> None:
         self.today = today
         self._ruleset: Any = None
         self._by_digest: dict[str, dict[int, eligibility.Outcome]] = {}
+        self._units: dict[int, list] = {}
 
     def outcome(self, subscription: Subscription, measure: int) -> eligibility.Outcome | None:
         if self._ruleset is None:
@@ -388,19 +411,17 @@ class _Screenings:
             self._by_digest[subscription.profile_digest] = found
         return found.get(measure)
 
+    def units(self, measure: Any) -> list:
+        if measure.pk not in self._units:
+            self._units[measure.pk] = [mu.unit for mu in measure.measure_units.select_related("unit")]
+        return self._units[measure.pk]
 
-def _send_one(
-    claimed: ReminderNotice,
-    today: datetime.date,
-    screenings: _Screenings,
-    connection: Any,
-    outcome: SendOutcome,
-) -> Any:
+
+def _send_one(notice: ReminderNotice, batch: _Batch, connection: Any, outcome: SendOutcome) -> Any:
     """Send one claimed notice (or cancel or release it); return the SMTP connection to reuse."""
     from .reminder_emails import reminder_message
 
-    notice = ReminderNotice.objects.select_related("subscription", "deadline__measure").get(pk=claimed.pk)
-    reason = _reason_not_to_send(notice, screenings, today)
+    reason = _reason_not_to_send(notice, batch)
     if reason is NOT_YET:
         notice.release()
         outcome.busy.append(notice.pk)
@@ -408,7 +429,7 @@ def _send_one(
         notice.skip(reason)
         outcome.skipped.append(notice.pk)
     else:
-        message = reminder_message(notice, reason, today)
+        message = reminder_message(notice, reason, batch.today, batch.units(notice.deadline.measure))
         # A timeout well inside the lease, so a hung server cannot let a second worker re-send.
         connection = connection or get_connection(
             fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT", 30)
@@ -428,11 +449,9 @@ def _close(connection: Any) -> None:
     return None
 
 
-def _reason_not_to_send(
-    notice: ReminderNotice, screenings: _Screenings, today: datetime.date
-) -> str | eligibility.Outcome:
+def _reason_not_to_send(notice: ReminderNotice, batch: _Batch) -> str | eligibility.Outcome:
     """Why this notice must not go out now (a Chinese sentence), or the eligibility outcome to explain."""
-    subscription, deadline = notice.subscription, notice.deadline
+    subscription, deadline, today = notice.subscription, notice.deadline, batch.today
     if subscription is None or not subscription.is_active:
         return "订阅者已退订、未确认或已删除"
     if deadline is None or deadline.measure.is_draft:
@@ -443,7 +462,7 @@ def _reason_not_to_send(
         # Only an overtaken stage is cancelled; one not yet due (a round run for a future
         # moment) goes back to wait for its day.
         return "已被更晚的提醒阶段取代" if (deadline.date - today).days < notice.stage else NOT_YET
-    outcome = screenings.outcome(subscription, deadline.measure.number)
+    outcome = batch.outcome(subscription, deadline.measure.number)
     if not _applies(outcome, deadline):
         return "按现行规则已不适用于该企业"
     return outcome

@@ -17,5 +17,7 @@ urlpatterns = [
     path("reminders/subscribe/", subscription_views.subscribe, name="subscribe"),
     path("reminders/subscribe/done/", subscription_views.subscribe_done, name="subscribe_done"),
     path("reminders/confirm/<str:token>/", subscription_views.confirm, name="subscription_confirm"),
-    path("reminders/unsubscribe/<str:token>/", subscription_views.unsubscribe, name="subscription_unsubscribe"),
+    path(
+        "reminders/unsubscribe/<str:token>/", subscription_views.unsubscribe, name="subscription_unsubscribe"
+    ),
 ]

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -212,6 +212,29 @@ class Subscription(models.Model):
 
 
 class ReminderNoticeQuerySet(models.QuerySet):
+    def claim(self, ids: list[int]) -> list[int]:
+        """Take these notices for sending; return the ids this caller won.
+
+        Each row moves PENDING (or SENDING with an expired lease) -> SENDING with a fresh lease
+        and one more attempt, in a conditional UPDATE: the database lets exactly one of two
+        concurrent callers change a row, so only one worker ever holds a notice. One
+        transaction for the batch keeps it to one commit.
+        """
+        now = timezone.now()
+        lease = datetime.timedelta(seconds=reminder_setting("LEASE_SECONDS", 120))
+        claimable = Q(status=ReminderNotice.Status.PENDING) | Q(
+            status=ReminderNotice.Status.SENDING, lease_until__lt=now
+        )
+        rows = self.filter(claimable, attempts__lt=reminder_setting("MAX_ATTEMPTS", 5))
+        with transaction.atomic():
+            return [
+                pk
+                for pk in ids
+                if rows.filter(pk=pk).update(
+                    status=ReminderNotice.Status.SENDING, lease_until=now + lease, attempts=F("attempts") + 1
+                )
+            ]
+
     def needing_requeue(self, now: datetime.datetime) -> ReminderNoticeQuerySet:
         """Notices a sweeper must hand to a worker again.
 
@@ -300,17 +323,11 @@ class ReminderNotice(models.Model):
     # The ledger's transitions, each a conditional UPDATE so concurrent workers cannot both win.
 
     def claim(self) -> bool:
-        """Take this notice for sending (PENDING, or SENDING with an expired lease -> SENDING)."""
-        now = timezone.now()
-        lease = datetime.timedelta(seconds=reminder_setting("LEASE_SECONDS", 120))
-        max_attempts = reminder_setting("MAX_ATTEMPTS", 5)
-        claimable = Q(status=self.Status.PENDING) | Q(status=self.Status.SENDING, lease_until__lt=now)
-        won = ReminderNotice.objects.filter(claimable, pk=self.pk, attempts__lt=max_attempts).update(
-            status=self.Status.SENDING, lease_until=now + lease, attempts=F("attempts") + 1
-        )
+        """Take this notice for sending (see ReminderNoticeQuerySet.claim)."""
+        won = bool(ReminderNotice.objects.claim([self.pk]))
         if won:
             self.refresh_from_db(fields=["status", "lease_until", "attempts"])
-        return bool(won)
+        return won
 
     def mark_sent(self) -> None:
         now = timezone.now()
@@ -329,7 +346,8 @@ class ReminderNotice(models.Model):
         return retry
 
     def release(self) -> None:
-        """Give a claimed notice back untouched (not due yet); the attempt does not count."""
+        """Give a claimed notice back untouched (not due yet, or no time left in the lease);
+        the attempt does not count."""
         ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
             status=self.Status.PENDING, lease_until=None, attempts=F("attempts") - 1
         )
