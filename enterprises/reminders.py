@@ -401,6 +401,7 @@ class _Batch:
         self._ruleset: Any = None
         self._by_digest: dict[str, dict[int, eligibility.Outcome]] = {}
         self._units: dict[int, list] = {}
+        self.rendered: dict = {}
 
     def outcome(self, subscription: Subscription, measure: int) -> eligibility.Outcome | None:
         if self._ruleset is None:
@@ -429,7 +430,9 @@ def _send_one(notice: ReminderNotice, batch: _Batch, connection: Any, outcome: S
         notice.skip(reason)
         outcome.skipped.append(notice.pk)
     else:
-        message = reminder_message(notice, reason, batch.today, batch.units(notice.deadline.measure))
+        message = reminder_message(
+            notice, reason, batch.today, batch.units(notice.deadline.measure), batch.rendered
+        )
         # A timeout well inside the lease, so a hung server cannot let a second worker re-send.
         connection = connection or get_connection(
             fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT", 30)

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -216,24 +216,37 @@ class ReminderNoticeQuerySet(models.QuerySet):
         """Take these notices for sending; return the ids this caller won.
 
         Each row moves PENDING (or SENDING with an expired lease) -> SENDING with a fresh lease
-        and one more attempt, in a conditional UPDATE: the database lets exactly one of two
-        concurrent callers change a row, so only one worker ever holds a notice. One
-        transaction for the batch keeps it to one commit.
+        and one more attempt, in one conditional UPDATE: the database lets exactly one of two
+        concurrent callers change a row (PostgreSQL re-checks the condition on a row another
+        transaction just changed; SQLite writes one at a time), so only one worker ever holds
+        a notice. Raw SQL for RETURNING, which the ORM's update() lacks: one round trip and one
+        commit for a whole batch (PostgreSQL, and SQLite 3.35 or newer).
         """
+        ids = [int(pk) for pk in ids]
+        if not ids:
+            return []
         now = timezone.now()
         lease = datetime.timedelta(seconds=reminder_setting("LEASE_SECONDS", 120))
-        claimable = Q(status=ReminderNotice.Status.PENDING) | Q(
-            status=ReminderNotice.Status.SENDING, lease_until__lt=now
+        ops = connection.ops
+        Status = ReminderNotice.Status
+        sql = (
+            f"UPDATE {ReminderNotice._meta.db_table} "
+            "SET status = %s, lease_until = %s, attempts = attempts + 1 "
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND attempts < %s "
+            "AND (status = %s OR (status = %s AND lease_until < %s)) RETURNING id"
         )
-        rows = self.filter(claimable, attempts__lt=reminder_setting("MAX_ATTEMPTS", 5))
-        with transaction.atomic():
-            return [
-                pk
-                for pk in ids
-                if rows.filter(pk=pk).update(
-                    status=ReminderNotice.Status.SENDING, lease_until=now + lease, attempts=F("attempts") + 1
-                )
-            ]
+        params = [
+            Status.SENDING,
+            ops.adapt_datetimefield_value(now + lease),
+            *ids,
+            reminder_setting("MAX_ATTEMPTS", 5),
+            Status.PENDING,
+            Status.SENDING,
+            ops.adapt_datetimefield_value(now),
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return sorted(row[0] for row in cursor.fetchall())
 
     def needing_requeue(self, now: datetime.datetime) -> ReminderNoticeQuerySet:
         """Notices a sweeper must hand to a worker again.
