@@ -1,0 +1,162 @@
+"""Request-level protections that cover every app's views without touching them.
+
+- `client_ip`: the caller's address, shared by the rate limiter, django-axes and the audit trail.
+- `RateLimitMiddleware`: per-address request budgets on the public API and the public forms.
+- `StaffSessionMiddleware`: staff sessions end after 30 idle minutes.
+- `LockoutBackend`: django-axes' backend, tolerant of callers that pass no request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from ipaddress import ip_address
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMITED_MESSAGE = "请求过于频繁,请稍后再试。"
+
+
+def client_ip(request: HttpRequest) -> str:
+    """Return the address the request came from.
+
+    Behind `PROXY_COUNT` trusted proxies, each proxy appends the address it received the request
+    from to X-Forwarded-For, so the hop the nearest trusted proxy saw is counted from the right;
+    anything to the left of it was written by the client and could be forged.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    proxies = getattr(settings, "PROXY_COUNT", 0)
+    if proxies > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+            try:
+                return str(ip_address(candidate))
+            except ValueError:
+                logger.warning("Ignoring malformed X-Forwarded-For hop %r", candidate[:64])
+    return remote
+
+
+class RateLimitMiddleware:
+    """Answer 429 once an address exceeds a rule's budget in the current one-minute window.
+
+    Rules come from `settings.RATE_LIMITS`: (HTTP method, path prefix, requests per minute).
+    A request counts against the first rule that matches. Counters live in the default cache
+    (Redis in production, so every gunicorn worker shares them). If the cache is unreachable the
+    request goes through: the limiter protects capacity, it must not take the portal down.
+    """
+
+    window = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if getattr(settings, "RATE_LIMIT_ENABLED", True):
+            rule = self._rule_for(request)
+            if rule is not None and self._exceeded(request, *rule):
+                return too_many_requests(request, retry_after=self.window)
+        return self.get_response(request)
+
+    @staticmethod
+    def _rule_for(request: HttpRequest) -> tuple[str, int] | None:
+        for method, prefix, per_minute in getattr(settings, "RATE_LIMITS", []):
+            if request.method == method and request.path.startswith(prefix):
+                return f"{method}:{prefix}", per_minute
+        return None
+
+    def _exceeded(self, request: HttpRequest, rule: str, per_minute: int) -> bool:
+        window_start = int(time.time()) // self.window
+        key = f"ratelimit:{rule}:{client_ip(request)}:{window_start}"
+        try:
+            cache.add(key, 0, timeout=self.window + 5)
+            count = cache.incr(key)
+        except ValueError:  # the key expired between add and incr: this is the first hit
+            count = 1
+        except Exception:  # noqa: BLE001 - any cache outage must fail open
+            logger.exception("Rate limiter cache unavailable; letting the request through")
+            return False
+        return count > per_minute
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The 429 answer: the API's error shape for API paths, a Chinese page otherwise."""
+    if request.path.startswith(getattr(settings, "API_PATH_PREFIX", "/api/")):
+        response: HttpResponse = JsonResponse(
+            {"errors": [{"field": "", "message": RATE_LIMITED_MESSAGE}]},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        html = render_to_string(
+            "security/429.html", {"message": RATE_LIMITED_MESSAGE, "retry_after": retry_after}, request=request
+        )
+        response = HttpResponse(html, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class StaffSessionMiddleware:
+    """Give staff sessions a sliding 30-minute idle expiry; other accounts keep the default age.
+
+    Staff means `is_staff`, superusers, and members of the groups in `STAFF_SESSION_GROUPS`
+    (the hotline agents, who work in the console rather than the admin). The check runs after
+    the view, so the login request itself already gets the short expiry.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session") and is_staff(user):
+            # Setting the expiry marks the session modified, so SessionMiddleware saves it and
+            # re-sends the cookie: every request restarts the 30 minutes.
+            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+        return response
+
+
+def is_staff(user: Any) -> bool:
+    """True for accounts that work inside the portal: officials, administrators, hotline agents."""
+    if user.is_staff or user.is_superuser:
+        return True
+    groups = getattr(settings, "STAFF_SESSION_GROUPS", [])
+    return bool(groups) and user.groups.filter(name__in=groups).exists()
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, skipped when a caller passes no request.
+
+    Every login page passes the request (Django's LoginView does, and so must any enterprise
+    login view); only code without one, such as the test client's `login()` or a shell, reaches
+    the `None` branch, which axes itself would turn into an exception.
+    """
+
+    def authenticate(self, request: HttpRequest | None, username: str | None = None,
+                     password: str | None = None, **kwargs: Any) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
+                     credentials: dict | None = None) -> HttpResponse:
+    """The page django-axes shows instead of the login form once an account is locked."""
+    from axes.helpers import get_cool_off, get_failure_limit
+
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+    }
+    html = render_to_string("security/lockout.html", context, request=request)
+    return HttpResponse(html, status=settings.AXES_HTTP_RESPONSE_CODE)
