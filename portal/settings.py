@@ -5,10 +5,13 @@ in-process and emails printed to the console. Production (docker-compose.yml) se
 DATABASE_URL, REDIS_URL, EMAIL_URL, DJANGO_SECRET_KEY and DJANGO_DEBUG=0.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,25 +40,33 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "simple_history",
+    "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "ninja",
     "policies",
     "enterprises",
     "hotline",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.security.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.security.StaffSessionMiddleware",
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a locked-out login into its page
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -142,6 +153,98 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=15, hour=3),
     },
 }
+
+# Cache: rate-limit counters. A Redis database of its own (CACHE_URL, or REDIS_URL's server with
+# database 1), never the Celery broker's database; per-process memory without Redis.
+CACHE_URL = env.str("CACHE_URL", default="")
+if not CACHE_URL and REDIS_URL:
+    CACHE_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "portal"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Security (portal/security.py, audit/). Content Security Policy: everything is served from this
+# site (static/vendor), no inline scripts or styles. Bootstrap's and Swagger UI's CSS draw icons
+# from data: URIs, hence data: for images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login lockout (django-axes) for every login page: the backend sees each authenticate() call.
+# Locked per username and address together, so a colleague's typos do not lock a whole office
+# behind one NAT address and nobody can lock an account out from elsewhere; the login rate limit
+# below bounds how many usernames one address can try.
+AUTHENTICATION_BACKENDS = [
+    "portal.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多,账户已暂时锁定,请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多,账户已锁定,请联系管理员解锁。"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
+AXES_VERBOSE = False
+
+# Staff (officials, administrators, hotline agents) are signed out after 30 idle minutes;
+# enterprise accounts keep Django's two-week session.
+STAFF_SESSION_IDLE_SECONDS = 1800
+STAFF_SESSION_GROUPS = ["热线坐席"]
+
+# Client address: REMOTE_ADDR, or, behind PROXY_COUNT trusted reverse proxies (compose: 1), the
+# X-Forwarded-For hop the nearest proxy added.
+PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+
+# Rate limits per client address: (method, path prefix, requests per minute); the first match
+# counts. 429 with a Chinese message (JSON under API_PATH_PREFIX, a page elsewhere).
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+API_PATH_PREFIX = "/api/"
+RATE_LIMITS = [
+    ("POST", "/api/v1/eligibility", 60),
+    ("GET", "/api/v1/search", 120),
+    ("POST", "/api/v1/subscriptions", 10),
+    ("GET", "/search/", 120),
+    ("POST", "/reminders/subscribe/", 10),
+    ("POST", "/accounts/register/", 10),
+    ("POST", "/admin/login/", 20),
+    ("POST", "/hotline/login/", 20),
+    ("POST", "/accounts/login/", 20),
+]
+
+# Audit trail (audit/): hotline look-ups recorded by audit.middleware.AuditMiddleware, kept
+# AUDIT_RETENTION_DAYS (never fewer than 180: 等保 2.0 level 3 asks for six months).
+AUDIT_RETENTION_DAYS = max(env.int("AUDIT_RETENTION_DAYS", default=365), 180)
+AUDITED_VIEWS = {
+    "hotline.views.console": {"action": "hotline_search", "params": ["q", "m"], "require_params": True},
+    "hotline.views.card": {"action": "hotline_lookup", "params": ["q"]},
+    "hotline.views.caller_check": {
+        "action": "caller_check",
+        "methods": ["POST"],
+        "params": [
+            "entity_type", "industry", "employees", "revenue_wan", "total_assets_wan",
+            "taxable_income_wan", "vat_taxpayer", "is_specialized_sme", "owns_nev", "exports",
+        ],
+    },
+}
+CELERY_BEAT_SCHEDULE["audit-prune"] = {"task": "audit.tasks.prune_audit", "schedule": crontab(minute=45, hour=3)}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -94,3 +94,9 @@ def hotline_agent(db) -> User:  # noqa: ANN001
     user = User.objects.create_user("agent", "agent@example.gov.cn", "correct-horse-battery-9")
     user.groups.add(group)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):  # noqa: ANN001, ANN202
+    """Tests hit the API far faster than any person; tests/test_security.py turns limits back on."""
+    settings.RATE_LIMIT_ENABLED = False
