@@ -92,6 +92,25 @@ class SearchEntry(models.Model):
         return f"检索索引:{self.measure_id}"
 
 
+class SearchState(models.Model):
+    """A random token per derived data set ("vocabulary", "index"), replaced on every change.
+
+    Each process compares the tokens (one indexed read per search) with those its caches were
+    built from, so a dictionary edit or a re-indexed measure in one process reaches all others.
+    Random tokens rather than counters: a rolled-back change can never be mistaken for another.
+    """
+
+    name = models.CharField(max_length=20, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "检索状态"
+        verbose_name_plural = "检索状态"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"
+
+
 class CallQuerySet(models.QuerySet):
     def unanswered(self) -> CallQuerySet:
         return self.filter(answered=False)

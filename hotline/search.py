@@ -31,6 +31,7 @@ import re
 import struct
 import threading
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,11 @@ FUZZY_THRESHOLD = 0.3
 LABEL_WEIGHTS = {"A": 1.0, "B": 0.7, "C": 0.5, "D": 0.1}
 PART_WEIGHT = 0.5
 SINGLE_CHAR_WEIGHT = 0.5
+# In a large corpus, a measure must contain at least one query word that is not common (in more
+# than COMMON_SHARE of all measures); common words (支持, 企业, 补贴 …) then only add to the score.
+# This keeps a query from scoring thousands of rows; with 70 measures every match counts.
+LARGE_CORPUS = 1000
+COMMON_SHARE = 0.05
 _PI2_6 = 1.64493406685
 MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions per lexeme
 MAX_POSITION = 16383
@@ -154,7 +160,7 @@ def term_rank(weights: list[float]) -> float:
 
 @dataclass
 class Vocabulary:
-    signature: tuple = ()
+    signature: str | None = None
     version: str = ""
     words: frozenset[str] = frozenset()
     synonyms: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -164,6 +170,7 @@ class Vocabulary:
 _lock = threading.RLock()
 _vocab = Vocabulary()
 _index_cache: dict[str, Any] = {"signature": None}
+VOCABULARY, INDEX = "vocabulary", "index"
 
 
 def _table(model_label: str) -> str:
@@ -172,21 +179,19 @@ def _table(model_label: str) -> str:
     return apps.get_model(model_label)._meta.db_table
 
 
-def _signatures() -> tuple[tuple, tuple]:
-    """(vocabulary signature, index signature) in one round trip."""
-    words, synonyms, entries = (
-        _table("hotline.DictionaryWord"),
-        _table("hotline.SearchSynonym"),
-        _table("hotline.SearchEntry"),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT count(*) FROM {words}), (SELECT max(updated_at) FROM {words}),"
-            f" (SELECT count(*) FROM {synonyms}), (SELECT max(updated_at) FROM {synonyms}),"
-            f" (SELECT count(*) FROM {entries}), (SELECT max(indexed_at) FROM {entries})"
-        )
-        row = cursor.fetchone()
-    return tuple(str(v) for v in row[:4]), tuple(str(v) for v in row[4:])
+def _signatures() -> tuple[str, str]:
+    """(vocabulary token, index token): one read of two rows, see SearchState."""
+    from .models import SearchState
+
+    tokens = dict(SearchState.objects.values_list("name", "token"))
+    return tokens.get(VOCABULARY, ""), tokens.get(INDEX, "")
+
+
+def bump(name: str) -> None:
+    """Mark the vocabulary or the index as changed, for every process."""
+    from .models import SearchState
+
+    SearchState.objects.update_or_create(name=name, defaults={"token": uuid.uuid4().hex})
 
 
 def _new_tokenizer(words: frozenset[str]) -> Any:
@@ -197,7 +202,7 @@ def _new_tokenizer(words: frozenset[str]) -> Any:
     return tokenizer
 
 
-def vocabulary(signature: tuple | None = None) -> Vocabulary:
+def vocabulary(signature: str | None = None) -> Vocabulary:
     """The current dictionary, synonyms and tokenizer, reloaded only when officials changed them."""
     global _vocab
     from .models import DictionaryWord, SearchSynonym
@@ -364,6 +369,7 @@ def index_measure(measure: Measure) -> None:
     vocab = vocabulary()
     SearchEntry.objects.update_or_create(measure_id=measure.pk, defaults=entry_fields(measure, vocab))
     _write_vectors([measure.pk])
+    bump(INDEX)
 
 
 def index_measures(measures: list[Measure], batch_size: int = 500) -> int:
@@ -390,6 +396,8 @@ def index_measures(measures: list[Measure], batch_size: int = 500) -> int:
         )
         _write_vectors([m.pk for m in batch])
         count += len(batch)
+    if count:
+        bump(INDEX)
     return count
 
 
@@ -444,7 +452,8 @@ def _load_corpus_python() -> _Corpus:
 
 
 def _published_entries_sql(candidates: MeasureQuerySet) -> tuple[str, list]:
-    sql, params = candidates.values("pk").query.sql_with_params()
+    # No ORDER BY (the model's default ordering) inside an IN (...): it only costs a sort.
+    sql, params = candidates.order_by().values("pk").query.sql_with_params()
     return sql, list(params)
 
 
@@ -466,7 +475,7 @@ def _load_corpus_postgres() -> _Corpus:
     return corpus
 
 
-def corpus(index_signature: tuple) -> _Corpus:
+def corpus(index_signature: str) -> _Corpus:
     global _corpus
     if _index_cache["signature"] == (connection.vendor, connection.alias, index_signature):
         return _corpus
@@ -481,6 +490,15 @@ def _weights(parsed: ParsedQuery, df: dict[str, int], n_docs: int) -> dict[str, 
     return {term: base * idf(max(df.get(term, 0), 1), max(n_docs, 1)) for term, base in parsed.terms.items()}
 
 
+def _required_terms(present: dict[str, float], df: dict[str, int], n_docs: int) -> set[str]:
+    """The query words a measure must contain at least one of to be ranked at all."""
+    if n_docs < LARGE_CORPUS:
+        return set(present)
+    selective = {t for t in present if df.get(t, 0) <= COMMON_SHARE * n_docs}
+    # A query of common words only: its rarest word picks the candidates.
+    return selective or {min(present, key=lambda t: (df.get(t, 0), t))}
+
+
 def _rank_python(parsed: ParsedQuery, candidates: MeasureQuerySet, data: _Corpus, limit: int) -> list[tuple]:
     numbers = dict(candidates.values_list("pk", "number"))
     entries = {pk: terms for pk, terms in data.entries.items() if pk in numbers}
@@ -488,8 +506,11 @@ def _rank_python(parsed: ParsedQuery, candidates: MeasureQuerySet, data: _Corpus
     weights = _weights(parsed, df, len(entries))
     total = sum(weights.values()) or 1.0
     present = {t: w for t, w in weights.items() if df[t]}
+    required = _required_terms(present, df, len(entries)) if present else set()
     scored = []
     for pk, terms in entries.items():
+        if not any(t in terms for t in required):
+            continue
         raw = sum(w * term_rank(terms[t]) for t, w in present.items() if t in terms)
         if raw > 0:
             scored.append((pk, raw / total, numbers[pk]))
@@ -514,7 +535,7 @@ def _rank_postgres(
     score_params: list[Any] = []
     for term, weight in present.items():
         score_params += [weight / total, label_weights, _quote(term)]
-    any_term = " | ".join(_quote(t) for t in present)
+    any_term = " | ".join(_quote(t) for t in sorted(_required_terms(present, data.df, data.n_docs)))
     sql = (
         f"SELECT e.measure_id, ({score_sql}) AS score, m.number FROM {entries} e"
         f" JOIN {measures} m ON m.id = e.measure_id"

@@ -38,4 +38,12 @@ def index_saved_measure(sender: type[Measure], instance: Measure, raw: bool = Fa
 def vocabulary_changed(sender: type, **kwargs: Any) -> None:
     # Documents are cut with the dictionary, so a changed dictionary means re-cutting them; once the
     # change (or the whole fixture load) commits, one pass re-indexes every stale entry.
+    search.bump(search.VOCABULARY)
     search.reindex_after_commit()
+
+
+@receiver(post_delete, sender=Measure, dispatch_uid="hotline_measure_deleted")
+def measure_deleted(sender: type[Measure], instance: Measure, **kwargs: Any) -> None:
+    # The entry went with the measure (cascade); other processes must drop it from their caches.
+    if _index_table_exists():
+        search.bump(search.INDEX)
