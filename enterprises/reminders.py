@@ -434,9 +434,9 @@ def _send_one(notice: ReminderNotice, batch: _Batch, connection: Any, outcome: S
             notice, reason, batch.today, batch.units(notice.deadline.measure), batch.rendered
         )
         # A timeout well inside the lease, so a hung server cannot let a second worker re-send.
-        connection = connection or get_connection(
-            fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT", 30)
-        )
+        if connection is None:
+            connection = get_connection(fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT", 30))
+            connection.open()  # one SMTP session for the batch, not one per message
         connection.send_messages([message])
         notice.mark_sent()
         outcome.sent.append(notice.pk)
