@@ -34,7 +34,9 @@ class Question:
 # units are shown next to the input, so the help text gives an example rather than the unit.
 QUESTIONS: dict[str, Question] = {
     "as_of": Question("评估日期", "按哪一天适用的政策来评估,例如申报所属期内的某一天。"),
-    "industry_section": Question("主营业务所属行业(门类)", "按国民经济行业分类(GB/T 4754-2017),可参考营业执照的经营范围。"),
+    "industry_section": Question(
+        "主营业务所属行业(门类)", "按国民经济行业分类(GB/T 4754-2017),可参考营业执照的经营范围。"
+    ),
     "industry_detail": Question("所属行业(大类)", "选择最接近主营业务的大类;房地产业请选到中类。"),
     "entity_type": Question("市场主体类型", "营业执照上的类型:企业(公司、合伙企业等)或个体工商户。"),
     "employees": Question("从业人数", "上一年度平均从业人数,包括劳务派遣人员,例如 120。"),
@@ -44,14 +46,22 @@ QUESTIONS: dict[str, Question] = {
     "vat_taxpayer": Question("增值税纳税人类型", ""),
     "tax_credit_rating": Question("纳税信用等级", "可在电子税务局查询;新设立企业一般为M级。"),
     "retained_vat_credit_wan": Question("存量留抵税额", "增值税期末留抵税额中的存量部分,没有填0,例如 80。"),
-    "ui_premium_last_year_wan": Question("上年度实际缴纳失业保险费", "单位和职工合计实际缴纳的金额,例如 12.5。"),
-    "layoff_rate_pct": Question("上年度裁员率", "上年度减少的参保职工占年初参保职工的比例,没有裁员填0,例如 2。"),
+    "ui_premium_last_year_wan": Question(
+        "上年度实际缴纳失业保险费", "单位和职工合计实际缴纳的金额,例如 12.5。"
+    ),
+    "layoff_rate_pct": Question(
+        "上年度裁员率", "上年度减少的参保职工占年初参保职工的比例,没有裁员填0,例如 2。"
+    ),
     "rd_expense_wan": Question("本年度研发费用(费用化部分)", "没有研发投入填0,例如 300。"),
     "is_tech_sme": Question("是否已入库登记为科技型中小企业", ""),
     "is_specialized_sme": Question("是否被认定为“专精特新”中小企业", ""),
     "is_chain_leader": Question("是否为省级重点产业链“链主”企业", ""),
-    "equipment": Question("本年度是否新购置了设备、器具", "只需填写单价较高的几台(套);同一型号多台请分行或只填一行。"),
-    "tech_retrofit_investment_wan": Question("技术改造项目固定资产投资", "正在实施的技改项目的固定资产投资额,没有填0,例如 3000。"),
+    "equipment": Question(
+        "本年度是否新购置了设备、器具", "只需填写单价较高的几台(套);同一型号多台请分行或只填一行。"
+    ),
+    "tech_retrofit_investment_wan": Question(
+        "技术改造项目固定资产投资", "正在实施的技改项目的固定资产投资额,没有填0,例如 3000。"
+    ),
     "first_batch_premium_wan": Question("重点新材料首批次保险年度保费", "没有投保填0,例如 800。"),
     "exports": Question("是否有出口业务", ""),
     "owns_nev": Question("是否拥有新能源汽车", ""),
@@ -110,6 +120,7 @@ def profile_name(field_name: str) -> str:
 
 
 # --- fields --------------------------------------------------------------------------------
+
 
 def _normalise_number(text: str, unit: str) -> str:
     """Accept what people type: full-width digits, thousands separators, the unit repeated."""
@@ -182,14 +193,18 @@ def build_field(name: str) -> forms.Field:
     if spec.kind == "bool":
         return _radio(label, help_text, [("yes", "是"), ("no", "否"), (UNKNOWN, UNKNOWN_LABEL)])
     if spec.kind == "enum":
-        return _radio(label, help_text, [*((str(k), v) for k, v in spec.choices.items()), (UNKNOWN, UNKNOWN_LABEL)])
+        return _radio(
+            label, help_text, [*((str(k), v) for k, v in spec.choices.items()), (UNKNOWN, UNKNOWN_LABEL)]
+        )
     short = spec.label
     common = {
         "label": label,
         "help_text": help_text,
         "required": False,
         "unit": spec.unit,
-        "widget": forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "不清楚可留空"}),
+        "widget": forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "不清楚可留空"}
+        ),
     }
     if spec.kind == "int":
         common["widget"].attrs["inputmode"] = "numeric"
@@ -274,7 +289,10 @@ class EquipmentRowForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[(UNKNOWN, "请选择"), *((str(k), v) for k, v in EQUIPMENT_FIELDS["min_depreciation_years"].choices.items())],
+        choices=[
+            (UNKNOWN, "请选择"),
+            *((str(k), v) for k, v in EQUIPMENT_FIELDS["min_depreciation_years"].choices.items()),
+        ],
         help_text="企业所得税法实施条例规定的年限",
         error_messages={"invalid_choice": "最低折旧年限只能是3年、4年、5年或10年。"},
     )
@@ -307,7 +325,9 @@ EquipmentFormSet = forms.formset_factory(EquipmentRowForm, extra=0, max_num=30, 
 MIN_EQUIPMENT_ROWS = 3
 
 
-def equipment_formset(data: Any = None, items: list[dict[str, Any]] | None = None, extra: int = 0) -> forms.BaseFormSet:
+def equipment_formset(
+    data: Any = None, items: list[dict[str, Any]] | None = None, extra: int = 0
+) -> forms.BaseFormSet:
     """The equipment rows: the stored items plus empty rows (at least three in all)."""
     initial = [
         {
@@ -439,7 +459,9 @@ class StepForm(forms.Form):
         return updates
 
 
-def initial_for(asked: list[str], profile: dict[str, Any], as_of_default: datetime.date | None) -> dict[str, Any]:
+def initial_for(
+    asked: list[str], profile: dict[str, Any], as_of_default: datetime.date | None
+) -> dict[str, Any]:
     initial: dict[str, Any] = {}
     industry = profile.get("industry") or UNKNOWN
     for name in asked:
@@ -469,4 +491,3 @@ def equipment_row_helper() -> FormHelper:
         )
     )
     return helper
-

@@ -40,6 +40,19 @@ def current_rules() -> tuple[RuleSet, str]:
     return ruleset, version() if callable(version) else _fingerprint(ruleset)
 
 
+class RulesUnavailable(Exception):
+    """The rule sets for an impact preview cannot be built; the message says why, in Chinese."""
+
+
+def rulesets_for_draft(draft: Measure) -> tuple[RuleSet, RuleSet]:
+    """The published rule set, and the same with ``draft``'s rules in place of its original's."""
+    try:
+        from policies import rules_loader  # type: ignore[attr-defined]
+    except ImportError:
+        raise RulesUnavailable("资格规则尚未存入数据库(规则模型未就绪),暂无法预览影响。") from None
+    return rules_loader.load_ruleset(), rules_loader.load_ruleset(draft=draft)
+
+
 @lru_cache(maxsize=2)
 def _rules_from_file(mtime: int) -> tuple[RuleSet, str]:
     from policies.engine import build_ruleset

@@ -147,8 +147,11 @@ def industry_choices(profile: dict[str, Any]) -> dict[str, list]:
             label = f"{division.code} {division.name}"
             if groups:
                 details.append(
-                    (label, [(division.code, f"{division.code} {division.name}(不清楚中类)")]
-                     + [(g.code, f"{g.code} {g.name}") for g in groups])
+                    (
+                        label,
+                        [(division.code, f"{division.code} {division.name}(不清楚中类)")]
+                        + [(g.code, f"{g.code} {g.name}") for g in groups],
+                    )
                 )
             else:
                 details.append((division.code, label))

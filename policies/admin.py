@@ -8,6 +8,8 @@ the measure's history, and any earlier version can be turned back into a draft.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +31,9 @@ from .models import (
     PolicyDocument,
     ResponsibleUnit,
 )
+
+# Other apps add sections to the publish page: callables (request, draft) -> HTML ("" for none).
+publish_preview_hooks: list[Callable[[HttpRequest, Measure], str]] = []
 
 
 class MeasureContentInline:
@@ -213,7 +218,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
     def publish_preview_sections(self, request: HttpRequest, draft: Measure) -> list:
         """Extra sections for the publish page (the eligibility rules add an impact preview)."""
-        return []
+        return [section for hook in publish_preview_hooks if (section := hook(request, draft))]
 
     @admin.display(description="恢复")
     def draft_from_version(self, record: object) -> str:

@@ -142,7 +142,7 @@ def test_unknown_answers_lead_to_needs_info_with_a_link_back_to_exactly_those_qu
     needs_info = sum(1 for s in statuses.values() if s == "needs_info")
     assert f"回答以下问题可再确定 {needs_info} 项政策" in html
     more = f"/check/result/{receipt.token}/more/"
-    assert f'{more}#q-taxable_income_wan' in html
+    assert f"{more}#q-taxable_income_wan" in html
     page = client.get(more)
     asked = set(page.context["form"].fields)
     missing = {f for r in receipt.answer["results"] if r["status"] == "needs_info" for f in r["missing"]}
@@ -208,7 +208,8 @@ def test_other_steps_explain_their_errors_too(client, catalogue):
     assert "购置日期不是一个存在的日期" in html
     assert "第2台设备的最低折旧年限" in html
     html = client.post(
-        "/check/investment/", {"equipment": "yes", "equipment-TOTAL_FORMS": "3", "equipment-INITIAL_FORMS": "0"}
+        "/check/investment/",
+        {"equipment": "yes", "equipment-TOTAL_FORMS": "3", "equipment-INITIAL_FORMS": "0"},
     ).content.decode()
     assert "请至少填写一台设备" in html
 
@@ -216,7 +217,13 @@ def test_other_steps_explain_their_errors_too(client, catalogue):
 def test_numbers_are_accepted_as_people_type_them(client, catalogue):
     client.post(
         "/check/",
-        {"as_of": "2022年5月10日", "employees": "１２０", "revenue_wan": "8,000万元", "total_assets_wan": " 4800.50 ", "nav": "next"},
+        {
+            "as_of": "2022年5月10日",
+            "employees": "１２０",
+            "revenue_wan": "8,000万元",
+            "total_assets_wan": " 4800.50 ",
+            "nav": "next",
+        },
     )
     profile = client.session["selfcheck_profile"]
     assert profile["as_of"] == "2022-05-10"
@@ -228,7 +235,13 @@ def test_numbers_are_accepted_as_people_type_them(client, catalogue):
 def test_going_back_keeps_the_answers_of_both_steps(client, catalogue):
     client.post(
         "/check/",
-        {"as_of": "2022-05-10", "industry_section": "C", "entity_type": "enterprise", "employees": "120", "nav": "next"},
+        {
+            "as_of": "2022-05-10",
+            "industry_section": "C",
+            "entity_type": "enterprise",
+            "employees": "120",
+            "nav": "next",
+        },
     )
     client.post("/check/industry/", {"industry_detail": "C36", "nav": "next"})
     response = client.post(
@@ -247,7 +260,9 @@ def test_going_back_keeps_the_answers_of_both_steps(client, catalogue):
 
 
 def test_not_sure_removes_an_earlier_answer(client, catalogue):
-    client.post("/check/", {"as_of": "2022-05-10", "employees": "120", "entity_type": "enterprise", "nav": "next"})
+    client.post(
+        "/check/", {"as_of": "2022-05-10", "employees": "120", "entity_type": "enterprise", "nav": "next"}
+    )
     client.post("/check/", {"as_of": "2022-05-10", "employees": "", "entity_type": "", "nav": "next"})
     profile = client.session["selfcheck_profile"]
     assert "employees" not in profile and "entity_type" not in profile
@@ -300,7 +315,9 @@ FIELD_NAMES = [
 ]
 garbage = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["-1", "1e309", "NaN", "inf", "9" * 40, "2022-02-30", "0", "yes", "add_row", "back", "finish"]),
+    st.sampled_from(
+        ["-1", "1e309", "NaN", "inf", "9" * 40, "2022-02-30", "0", "yes", "add_row", "back", "finish"]
+    ),
 )
 
 

@@ -69,14 +69,19 @@ def changed_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     changed = copy.deepcopy(data)
     text = json.dumps(changed["size_standards"], ensure_ascii=False)
     assert '"field": "taxable_income_wan", "op": "<=", "value": 300' in text
-    text = text.replace('"field": "taxable_income_wan", "op": "<=", "value": 300', '"field": "taxable_income_wan", "op": "<=", "value": 100')
+    text = text.replace(
+        '"field": "taxable_income_wan", "op": "<=", "value": 300',
+        '"field": "taxable_income_wan", "op": "<=", "value": 100',
+    )
     changed["size_standards"] = json.loads(text)
     ruleset = build_ruleset(changed)
     monkeypatch.setattr(screening, "current_rules", lambda: (ruleset, "changed-rules"))
     screening._open_fields.cache_clear()
 
 
-def test_the_receipt_reads_the_same_after_the_rules_change_and_offers_a_recheck(client, catalogue, monkeypatch):
+def test_the_receipt_reads_the_same_after_the_rules_change_and_offers_a_recheck(
+    client, catalogue, monkeypatch
+):
     receipt = screening.save_receipt(example_profile("manufacturing-small-many-benefits"))
     before = client.get(receipt.get_absolute_url()).content.decode()
     assert statuses(receipt)[7] == "eligible"
@@ -86,7 +91,11 @@ def test_the_receipt_reads_the_same_after_the_rules_change_and_offers_a_recheck(
     after = client.get(receipt.get_absolute_url()).content.decode()
     assert "此后规则已有更新" in after
     # The stored answer is shown as it was: same statuses, same working, same version stamp.
-    noise = re.compile(r'<div class="alert alert-warning" role="status">.*?</div>|name="csrfmiddlewaretoken" value="[^"]*"', re.S)
+    noise = re.compile(
+        r'<div class="alert alert-warning" role="status">.*?</div>|name="csrfmiddlewaretoken" value="[^"]*"',
+        re.S,
+    )
+
     def normalise(html: str) -> str:
         return re.sub(r"\s+", " ", noise.sub("", html))
 
@@ -162,7 +171,8 @@ def test_the_subscribe_form_posts_the_receipt_to_the_reminders_view(client, cata
     assert 'action="/reminders/subscribe/"' in html
     assert f'name="receipt" value="{receipt.token}"' in html
     response = client.post(
-        "/reminders/subscribe/", {"email": "caiwu@example.com", "consent": "on", "receipt": str(receipt.token)}
+        "/reminders/subscribe/",
+        {"email": "caiwu@example.com", "consent": "on", "receipt": str(receipt.token)},
     )
     assert response.status_code == 302
 

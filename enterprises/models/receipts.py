@@ -25,14 +25,16 @@ STATUS_LABELS = {
 
 class ReceiptQuerySet(models.QuerySet):
     def distinct_profiles(self) -> list[dict[str, Any]]:
-        """Each distinct saved profile once, with how many receipts share it (for re-screening)."""
+        """Each distinct saved profile once, with how many receipts share it and the latest token."""
         seen: dict[str, dict[str, Any]] = {}
-        for profile in self.order_by("id").values_list("profile", flat=True).iterator(chunk_size=2000):
+        rows = self.order_by("id").values_list("profile", "token").iterator(chunk_size=2000)
+        for profile, token in rows:
             key = _canonical(profile)
             if key in seen:
                 seen[key]["count"] += 1
+                seen[key]["token"] = token  # the latest receipt stands for the others
             else:
-                seen[key] = {"profile": profile, "count": 1}
+                seen[key] = {"profile": profile, "count": 1, "token": token}
         return list(seen.values())
 
 
@@ -70,9 +72,15 @@ class Receipt(models.Model):
 class GoldenCase(models.Model):
     """A reference profile with the statuses officials expect; a rule change must not break it unnoticed."""
 
-    name = models.SlugField("名称", max_length=80, unique=True, help_text="英文短名,例如:manufacturing-small-many-benefits")
-    description = models.CharField("说明", max_length=200, blank=True, help_text="例如:小型制造企业,可享受多项政策")
-    profile = models.JSONField("企业画像", help_text='按接口约定填写,例如 {"industry": "C36", "employees": 120}')
+    name = models.SlugField(
+        "名称", max_length=80, unique=True, help_text="英文短名,例如:manufacturing-small-many-benefits"
+    )
+    description = models.CharField(
+        "说明", max_length=200, blank=True, help_text="例如:小型制造企业,可享受多项政策"
+    )
+    profile = models.JSONField(
+        "企业画像", help_text='按接口约定填写,例如 {"industry": "C36", "employees": 120}'
+    )
     expected = models.JSONField(
         "预期结果",
         help_text='按条款序号列出预期状态,例如 {"7": {"status": "eligible", "amount_yuan": 325000}}',

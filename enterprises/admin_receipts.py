@@ -1,0 +1,155 @@
+"""Admin for golden cases and saved self-check results, and the impact preview on publishing.
+
+Golden cases are reference profiles with the statuses officials expect; the list shows whether
+the published rules still give them. Before a measure draft is published, the publish page
+shows which golden cases and saved profiles would gain or lose a measure (see impact.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
+
+from policies.admin import publish_preview_hooks
+from policies.engine import ProfileError, validate_profile
+from policies.models import Measure
+
+from . import impact, screening
+from .models import GoldenCase, Receipt
+from .models.receipts import STATUS_LABELS
+
+
+def _mismatches(case: GoldenCase) -> list[tuple[int, str, str]]:
+    """(measure, expected, actual) where the published rules disagree with the case."""
+    try:
+        answer = screening.run(case.profile)
+    except ProfileError:
+        return [(0, "有效的企业画像", "画像无效")]
+    actual = {r.measure: r.status for r in answer.results}
+    return [
+        (number, status, actual.get(number, impact.ABSENT))
+        for number, status in sorted(case.expected_statuses().items())
+        if actual.get(number) != status
+    ]
+
+
+class GoldenCaseForm(forms.ModelForm):
+    class Meta:
+        model = GoldenCase
+        fields = ["name", "description", "profile", "expected", "expected_size_class_300"]
+
+    def clean_profile(self) -> Any:
+        profile = self.cleaned_data["profile"]
+        try:
+            validate_profile(profile)
+        except ProfileError as exc:
+            raise forms.ValidationError([f"{field}:{message}" for field, message in exc.errors]) from None
+        return profile
+
+    def clean_expected(self) -> Any:
+        expected = self.cleaned_data["expected"]
+        example = '例如 {"7": {"status": "eligible"}}'
+        if not isinstance(expected, dict):
+            raise forms.ValidationError(f"预期结果应为按条款序号列出的对象,{example}")
+        problems = []
+        for number, item in expected.items():
+            if not str(number).isdigit():
+                problems.append(f"“{number}”不是条款序号")
+            elif not isinstance(item, dict) or item.get("status") not in STATUS_LABELS:
+                problems.append(f"第{number}条的 status 应为 {'、'.join(STATUS_LABELS)} 之一")
+        if problems:
+            raise forms.ValidationError(problems)
+        return expected
+
+
+@admin.register(GoldenCase)
+class GoldenCaseAdmin(admin.ModelAdmin):
+    form = GoldenCaseForm
+    list_display = ["name", "description", "check_against_published_rules"]
+    search_fields = ["name", "description"]
+    readonly_fields = ["check_detail"]
+    fieldsets = [
+        (None, {"fields": ["name", "description"]}),
+        (
+            "企业画像与预期结果",
+            {
+                "fields": ["profile", "expected", "expected_size_class_300"],
+                "description": "企业画像按接口约定的字段填写(金额单位为万元,未填写的字段视为“不清楚”);"
+                "预期结果按条款序号列出状态:eligible 可享受、ineligible 暂不符合、needs_info 需补充信息、"
+                "informational 相关信息。发布规则修改前,系统会用这些案例检查影响。",
+            },
+        ),
+        ("与现行规则核对", {"fields": ["check_detail"]}),
+    ]
+
+    @admin.display(description="与现行规则核对")
+    def check_against_published_rules(self, obj: GoldenCase) -> str:
+        wrong = _mismatches(obj)
+        if not wrong:
+            return "✓ 全部符合预期"
+        return f"✗ {len(wrong)}条与预期不符:" + "、".join(f"第{n}条" for n, _, _ in wrong if n)
+
+    @admin.display(description="核对结果")
+    def check_detail(self, obj: GoldenCase) -> str:
+        if obj.pk is None:
+            return "保存后显示。"
+        wrong = _mismatches(obj)
+        if not wrong:
+            return "按现行已发布的规则,所有预期结果都成立。"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>第{}条:预期“{}”,现行规则为“{}”</li>",
+                ((n, STATUS_LABELS.get(e, e), STATUS_LABELS.get(a, a)) for n, e, a in wrong),
+            ),
+        )
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    """Saved self-check results, read-only: officials look, nobody edits a receipt."""
+
+    list_display = ["created_at", "as_of", "rules_version", "summary", "link"]
+    list_filter = ["as_of", "rules_version"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["token", "as_of", "rules_version", "created_at", "profile_json", "link"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Receipt | None = None) -> bool:
+        return False
+
+    @admin.display(description="结果")
+    def summary(self, obj: Receipt) -> str:
+        counts = obj.status_counts()
+        return f"可享受{counts['eligible']} · 需补充{counts['needs_info']} · 暂不符合{counts['ineligible']}"
+
+    @admin.display(description="企业画像")
+    def profile_json(self, obj: Receipt) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.profile, ensure_ascii=False, indent=2))
+
+    @admin.display(description="结果页")
+    def link(self, obj: Receipt) -> str:
+        return format_html('<a href="{}" target="_blank" rel="noopener">查看</a>', obj.get_absolute_url())
+
+
+def impact_preview_section(request: HttpRequest, draft: Measure) -> str:
+    """The publish page's impact preview: golden cases and saved profiles the draft would move."""
+    try:
+        before, after = screening.rulesets_for_draft(draft)
+    except screening.RulesUnavailable as exc:
+        return render_to_string("admin/enterprises/impact_preview.html", {"unavailable": str(exc)})
+    result = impact.preview(before, after, [draft.number])
+    return render_to_string("admin/enterprises/impact_preview.html", {"impact": result, "draft": draft})
+
+
+publish_preview_hooks.append(impact_preview_section)

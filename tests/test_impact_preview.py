@@ -1,0 +1,150 @@
+"""Impact preview: golden cases and saved profiles that a rule change would move, shown before publishing."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from enterprises import impact, screening
+from enterprises.models import GoldenCase, Receipt
+from policies.engine import build_ruleset
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = ROOT.parent / "shared" / "examples" / "eligibility"
+
+
+@pytest.fixture
+def golden_cases(catalogue) -> None:  # noqa: ANN001
+    """The golden cases, seeded with the catalogue (`load_catalogue`) from fixtures/golden_cases.json."""
+    assert GoldenCase.objects.exists()
+
+
+def rules_data() -> dict[str, Any]:
+    return json.loads((ROOT / "fixtures" / "rules_source.json").read_text(encoding="utf-8"))
+
+
+def with_rd_threshold(data: dict[str, Any], threshold: int) -> dict[str, Any]:
+    """Measure 11 asking for R&D expense above ``threshold`` 万元 instead of above 0."""
+    changed = copy.deepcopy(data)
+    rule = next(m for m in changed["measures"] if m["number"] == 11)
+    text = json.dumps(rule["condition"])
+    old = '{"field": "rd_expense_wan", "op": ">", "value": 0}'
+    assert old in text
+    rule["condition"] = json.loads(
+        text.replace(old, f'{{"field": "rd_expense_wan", "op": ">", "value": {threshold}}}')
+    )
+    return changed
+
+
+def example_profile(name: str) -> dict[str, Any]:
+    return json.loads((EXAMPLES_DIR / f"{name}.json").read_text(encoding="utf-8"))["profile"]
+
+
+def test_the_golden_cases_fixture_holds_every_shared_example_and_passes_the_published_rules(
+    golden_cases, catalogue
+):
+    from enterprises.admin_receipts import _mismatches
+
+    names = sorted(p.stem for p in EXAMPLES_DIR.glob("*.json"))
+    assert sorted(GoldenCase.objects.values_list("name", flat=True)) == names
+    for case in GoldenCase.objects.all():
+        assert _mismatches(case) == [], case.name
+
+
+def test_a_stricter_rule_shows_which_golden_cases_and_saved_profiles_lose_the_measure(
+    golden_cases, catalogue
+):
+    before = build_ruleset(rules_data())
+    after = build_ruleset(with_rd_threshold(rules_data(), 100))
+    # Saved profiles: R&D 300 (keeps measure 11), R&D 60 (loses it), twice the same R&D 20 profile.
+    screening.save_receipt(example_profile("manufacturing-small-many-benefits"))
+    screening.save_receipt(example_profile("small-low-profit-limit"))
+    screening.save_receipt(example_profile("retail-small-but-refund-medium"))
+    screening.save_receipt(example_profile("retail-small-but-refund-medium"))
+
+    result = impact.preview(before, after, [11])
+    changed = {c.case.name: c.changes for c in result.changed_cases}
+    assert set(changed) == {"small-low-profit-limit"}
+    (change,) = changed["small-low-profit-limit"]
+    assert (change.measure, change.before, change.after, change.direction) == (
+        11,
+        "eligible",
+        "ineligible",
+        "loss",
+    )
+    assert [c.broken() for c in result.changed_cases] == [[change]]
+
+    profiles = result.profiles
+    assert (profiles.profiles, profiles.receipts) == (3, 4)
+    assert (profiles.gains, profiles.losses, profiles.others, profiles.changed_profiles) == (0, 1, 0, 1)
+    token, changes = profiles.examples[0]
+    assert Receipt.objects.get(token=token).profile["rd_expense_wan"] == 60
+    assert changes == [impact.StatusChange(11, "eligible", "ineligible")]
+
+
+def test_a_looser_rule_counts_gains_and_a_new_measure_counts_as_absent_before(golden_cases, catalogue):
+    strict = build_ruleset(with_rd_threshold(rules_data(), 1000))
+    loose = build_ruleset(rules_data())
+    screening.save_receipt(example_profile("software-tech-sme"))
+    result = impact.preview(strict, loose, [11])
+    assert result.profiles.gains == 1
+    gained = {c.case.name for c in result.changed_cases}
+    assert {"software-tech-sme", "manufacturing-small-many-benefits", "small-low-profit-limit"} <= gained
+
+    without_11 = rules_data()
+    without_11["measures"] = [m for m in without_11["measures"] if m["number"] != 11]
+    result = impact.preview(build_ruleset(without_11), loose, [11])
+    change = result.profiles.examples[0][1][0]
+    assert change.before == impact.ABSENT and change.before_label == "(无此条)"
+
+
+def test_an_unchanged_rule_moves_nothing(golden_cases, catalogue):
+    rules = build_ruleset(rules_data())
+    screening.save_receipt(example_profile("software-tech-sme"))
+    result = impact.preview(rules, rules, [7, 11, 12])
+    assert result.changed_cases == [] and result.profiles.changed == 0
+
+
+def test_the_publish_page_shows_the_impact_preview_section(client, superuser, catalogue, golden_cases):
+    from policies.models import Measure
+
+    client.force_login(superuser)
+    draft = Measure.objects.get(number=11, is_draft=False).start_draft()
+    html = client.get(f"/admin/policies/measure/{draft.pk}/publish/").content.decode()
+    assert 'id="impact-preview"' in html
+    assert "影响预览" in html
+
+
+def test_golden_cases_are_validated_in_the_admin(client, superuser, catalogue):
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/enterprises/goldencase/add/",
+        {
+            "name": "bad-case",
+            "description": "",
+            "profile": json.dumps({"employees": -3, "colour": "red"}),
+            "expected": json.dumps({"7": {"status": "maybe"}, "x": {}}),
+            "expected_size_class_300": "",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "从业人数不能为负数" in html and "不支持的字段“colour”" in html
+    assert "第7条的 status 应为" in html and "“x”不是条款序号" in html
+    assert not GoldenCase.objects.filter(name="bad-case").exists()
+
+
+def test_the_golden_case_list_checks_each_case_against_the_published_rules(
+    client, superuser, catalogue, golden_cases
+):
+    GoldenCase.objects.filter(name="loss-making").update(expected={"7": {"status": "eligible"}})
+    client.force_login(superuser)
+    html = client.get("/admin/enterprises/goldencase/").content.decode()
+    assert "✓ 全部符合预期" in html
+    assert "✗ 1条与预期不符:第7条" in html
