@@ -38,10 +38,10 @@ unknown); an unknown leaf names the profile fields that would settle it.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import industry as industries
 from .errors import RuleError
@@ -50,7 +50,6 @@ from .sizes import OPS, SizeOutcome, SizeStandard
 from .text import DATE_OP_PHRASES, OP_PHRASES, amount, join_or
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
-_OUTCOME = {True: MET, False: NOT_MET, None: UNKNOWN}
 _NEGATED_OP = {
     "<": ">=",
     "<=": ">",
@@ -155,6 +154,7 @@ class Compare(Leaf):
         self.label = label or spec.label
         self.fields = (spec.name,)
         self._fn = OPS.get(op)
+        self.phrases = self._phrases()
 
     def evaluate(self, ctx: Context) -> tuple[bool | None, tuple[str, ...]]:
         value = ctx.values.get(self.spec.name)
@@ -206,14 +206,15 @@ class Compare(Leaf):
         if spec.kind == "enum" and self.op in ("in", "=="):
             options = self.threshold if self.op == "in" else (self.threshold.literal,)
             return f"{self.label}为{join_or([spec.value_text(v) for v in options])}"
-        return f"{self.label}{self._phrases()[2]}{self._target_text(ctx)}"
+        return f"{self.label}{self.phrases[2]}{self._target_text(ctx)}"
 
     def text(self, ctx: Context, outcome: bool | None) -> str:
         spec = self.spec
         value = ctx.values.get(spec.name)
         if value is None:
             if spec.kind == "bool":
-                return f"{self.label}未填写,需确认{spec.ask}"
+                wanted = (self.op == "==") == bool(self.threshold.literal)
+                return f"{self.label}未填写,需确认{spec.ask if wanted else '是否' + spec.no}"
             return f"{self.label}未填写,需确认是否{self.requirement(ctx).removeprefix(self.label)}"
         if spec.kind == "bool":
             return spec.yes if value else spec.no
@@ -224,7 +225,7 @@ class Compare(Leaf):
             return f"{shown},{self._target_text(ctx)}"
         if spec.kind == "enum" and (self.op, outcome) in (("==", True), ("!=", False)):
             return shown
-        met, not_met, _ = self._phrases()
+        met, not_met, _ = self.phrases
         return f"{shown},{met if outcome else not_met}{self._target_text(ctx)}"
 
 
@@ -421,17 +422,11 @@ class EquipmentAny(Leaf):
 # Trees
 
 
-@dataclass(frozen=True)
-class LeafResult:
-    leaf: Leaf
-    outcome: bool | None
-    unknown_fields: tuple[str, ...]
+class Evaluation(NamedTuple):
+    """One condition evaluated: the value and, per leaf, what decided it (a hot-path record)."""
 
-
-@dataclass(frozen=True)
-class Evaluation:
     value: bool | None
-    leaves: tuple[LeafResult, ...]
+    outcomes: tuple[bool | None, ...]  # per leaf
     decisive: tuple[bool, ...]  # per leaf: part of what decided the value
     missing: tuple[str, ...]  # profile fields that could still settle an unknown value
     single_fixes: tuple[int, ...]  # leaf indexes whose flip alone would make the value true
@@ -488,11 +483,15 @@ class Condition:
             return values[-1], ()
         return None, self._missing(values, [r[1] for r in results])
 
-    def evaluate(self, ctx: Context, *, want_fixes: bool = False) -> Evaluation:
+    def evaluate(self, ctx: Context, *, explain: bool = True) -> Evaluation:
+        """Evaluate every leaf; with ``explain``, also which leaves decided and the single fixes."""
         results = [leaf.evaluate(ctx) for leaf in self.leaves]
         outcomes = [r[0] for r in results]
         values = self._combine(outcomes)
         root = values[-1]
+        missing = self._missing(values, [r[1] for r in results]) if root is None else ()
+        if not explain:
+            return Evaluation(root, tuple(outcomes), (), missing, ())
         nodes = self.nodes
         decisive_nodes = [False] * len(nodes)
         decisive_nodes[-1] = True
@@ -509,9 +508,8 @@ class Condition:
             else:
                 for child in operands:
                     decisive_nodes[child] = True
-        missing = self._missing(values, [r[1] for r in results]) if root is None else ()
         fixes: tuple[int, ...] = ()
-        if want_fixes and root is False:
+        if root is False:
             found = []
             for index, outcome in enumerate(outcomes):
                 if outcome is False:
@@ -520,13 +518,7 @@ class Condition:
                     if self._combine(trial)[-1] is True:
                         found.append(index)
             fixes = tuple(found)
-        return Evaluation(
-            value=root,
-            leaves=tuple(LeafResult(leaf, r[0], r[1]) for leaf, r in zip(self.leaves, results)),
-            decisive=tuple(leaf_decisive),
-            missing=missing,
-            single_fixes=fixes,
-        )
+        return Evaluation(root, tuple(outcomes), tuple(leaf_decisive), missing, fixes)
 
     def _missing(self, values: list[bool | None], unknown_fields: list[tuple[str, ...]]) -> tuple[str, ...]:
         """Fields of the unknown leaves reachable through unknown nodes: those that can still decide."""
@@ -787,10 +779,3 @@ def compile_condition(data: Any, schema: Schema, path: str = "condition") -> Con
     if compiler.errors or root is None:
         raise RuleError(compiler.errors or [(path, "条件无效")])
     return Condition(data, compiler.nodes, compiler.leaves)
-
-
-def leaf_text(result: LeafResult, ctx: Context) -> str:
-    return result.leaf.text(ctx, result.outcome)
-
-
-OUTCOME_NAMES: Callable[[bool | None], str] = _OUTCOME.__getitem__

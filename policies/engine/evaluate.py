@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .conditions import MET, NOT_MET, UNKNOWN, Context
 from .formulas import Env, Estimate
@@ -20,23 +20,25 @@ _FIELD_ORDER = {name: i for i, name in enumerate(PROFILE_FIELDS)}
 SIZE_SUMMARY = {"sme_2022_equipment": "sme_2022_equipment", "size_class_300": "size_300"}
 
 
-@dataclass(frozen=True)
-class Reason:
+# Reasons and deadlines are small immutable records made by the dozen per screening: named
+# tuples cost a third of a frozen dataclass to build, and screening is on the hot path.
+class Reason(NamedTuple):
     outcome: str  # met | not_met | unknown
     text: str
     fields: tuple[str, ...]
     decisive: bool = True  # False for alternatives of an "any" that another alternative settled
 
 
-@dataclass(frozen=True)
-class DeadlineResult:
+class DeadlineResult(NamedTuple):
     date: datetime.date
     label: str
     applies: bool | None  # None: depends on fields still unknown
 
 
-@dataclass(frozen=True)
-class MeasureResult:
+class MeasureResult(NamedTuple):
+    """One measure's answer for one profile (immutable; a named tuple because a screening
+    builds one per checkable measure and this is the engine's hottest allocation)."""
+
     measure: int
     title: str
     status: str
@@ -102,18 +104,33 @@ class Screening:
 
 
 def make_context(profile: Profile, ruleset: RuleSet) -> Context:
-    params, floats, standards = ruleset.on(profile.as_of)
-    return Context(vars(profile), profile.as_of, params, floats, standards)
+    day = ruleset.on(profile.as_of)
+    return Context(vars(profile), profile.as_of, day.params, day.params_float, day.standards)
 
 
-def screen(profile: Profile, ruleset: RuleSet) -> Screening:
-    """Evaluate every measure of ``ruleset`` for ``profile``."""
-    ctx = make_context(profile, ruleset)
+def screen(profile: Profile, ruleset: RuleSet, *, explain: bool = True) -> Screening:
+    """Evaluate every measure of ``ruleset`` for ``profile``.
+
+    ``explain=False`` skips the sentences (reasons, notes, estimate bases, hints) for bulk
+    re-screening, where only statuses, missing fields, amounts and deadlines are compared.
+    """
+    day = ruleset.on(profile.as_of)
+    ctx = Context(vars(profile), profile.as_of, day.params, day.params_float, day.standards)
     size = {}
     for name, key in SIZE_SUMMARY.items():
         outcome = ctx.size(key)
         size[name] = outcome.value if outcome is not None else None
-    results = tuple(evaluate_measure(rule, ctx) for rule in ruleset.measures)
+    static = day.memo.get("static")
+    if static is None:
+        # Informational measures answer the same for everyone on a given day: build them once.
+        static = day.memo["static"] = tuple(
+            evaluate_measure(rule, ctx, True, in_force) if rule.static else None
+            for rule, in_force in zip(ruleset.measures, day.in_force)
+        )
+    results = tuple(
+        known or evaluate_measure(rule, ctx, explain, in_force)
+        for rule, in_force, known in zip(ruleset.measures, day.in_force, static)
+    )
     return Screening(as_of=profile.as_of, size=size, results=results)
 
 
@@ -122,8 +139,11 @@ def open_fields(profile: Profile, ruleset: RuleSet) -> tuple[str, ...]:
     return screen(profile, ruleset).open_fields()
 
 
-def evaluate_measure(rule: MeasureRule, ctx: Context) -> MeasureResult:
-    in_force = rule.in_force(ctx.as_of)
+def evaluate_measure(
+    rule: MeasureRule, ctx: Context, explain: bool = True, in_force: bool | None = None
+) -> MeasureResult:
+    if in_force is None:
+        in_force = rule.in_force(ctx.as_of)
     if rule.condition is None:
         deadlines, deadline_fields = _deadlines(rule, ctx)
         return MeasureResult(
@@ -140,10 +160,14 @@ def evaluate_measure(rule: MeasureRule, ctx: Context) -> MeasureResult:
             responsible_units=rule.responsible_units,
             open_fields=deadline_fields,
         )
-    ev = rule.condition.evaluate(ctx, want_fixes=True)
-    reasons = tuple(
-        Reason(_OUTCOME[r.outcome], r.leaf.text(ctx, r.outcome), r.leaf.fields, decisive)
-        for r, decisive in zip(ev.leaves, ev.decisive)
+    ev = rule.condition.evaluate(ctx, explain=explain)
+    reasons = (
+        tuple(
+            Reason(_OUTCOME[outcome], leaf.text(ctx, outcome), leaf.fields, decisive)
+            for leaf, outcome, decisive in zip(rule.condition.leaves, ev.outcomes, ev.decisive)
+        )
+        if explain
+        else ()
     )
     status = _STATUS[ev.value]
     estimate = None
@@ -152,9 +176,10 @@ def evaluate_measure(rule: MeasureRule, ctx: Context) -> MeasureResult:
     deadlines, deadline_fields = _deadlines(rule, ctx)
     if status != INELIGIBLE:
         if rule.estimate is not None:
-            estimate, estimate_fields = rule.estimate.compute(ctx)
+            estimate, estimate_fields = rule.estimate.compute(ctx, explain=explain)
             open_.extend(estimate_fields)
-        notes = _notes(rule, ctx)
+        if explain:
+            notes = _notes(rule, ctx)
         open_.extend(deadline_fields)
     failed_by = reasons[ev.single_fixes[0]] if len(ev.single_fixes) == 1 else None
     return MeasureResult(

@@ -38,7 +38,7 @@ from .conditions import Condition, Context, EquipmentAny
 from .errors import RuleError
 from .profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, Equipment
 from .sizes import SizeStandard
-from .text import number, percent, to_decimal, wan
+from .text import join_or, number, percent, to_decimal, wan
 
 ESTIMATE_KINDS = ("tax_saving", "refund", "subsidy", "deduction", "cap")
 
@@ -401,11 +401,10 @@ class _ExprCompiler:
             if outcome is None:
                 return UNKNOWN
             if name == "size_label":
-                value = outcome.value
-                if value is None:
-                    env.note_unknown(outcome.unknown_fields)
-                    return UNKNOWN
-                return env.ctx.standard(key).label(value)
+                # Text only: an undecided class reads "小型或微型" rather than blocking the estimate.
+                standard = env.ctx.standard(key)
+                order = (*standard.tiers, standard.fallback)
+                return join_or([standard.label(t) for t in order if t in outcome.possible])
             if outcome.possible <= wanted:
                 return True
             if not outcome.possible & wanted:
@@ -537,8 +536,11 @@ class EstimateSpec:
     qualifying: EquipmentAny | None
     source: Any
 
-    def compute(self, ctx: Context) -> tuple[Estimate | None, tuple[str, ...]]:
-        """The estimate, or None with the profile fields it still depends on."""
+    def compute(self, ctx: Context, *, explain: bool = True) -> tuple[Estimate | None, tuple[str, ...]]:
+        """The estimate, or None with the profile fields it still depends on.
+
+        Without ``explain`` the basis is left empty (bulk re-screening needs amounts only).
+        """
         if self.when is not None:
             applies, fields = self.when.value(ctx)
             if applies is not True:
@@ -557,7 +559,7 @@ class EstimateSpec:
             if not isinstance(amount, Decimal):
                 return None, ()
             names["result"] = amount
-            basis = self.basis.render(env)
+            basis = self.basis.render(env) if explain else ""
         except _Failure:
             return None, ()
         if basis is UNKNOWN:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import industry as industries
 from .conditions import Condition, Schema, compile_condition
@@ -73,10 +73,23 @@ class MeasureRule:
     valid_until: datetime.date | None = None
     responsible_units: tuple[str, ...] = ()
 
+    @property
+    def static(self) -> bool:
+        """Whether the result depends on the date alone (no condition, no conditional deadline)."""
+        return self.condition is None and all(d.condition is None for d in self.deadlines)
+
     def in_force(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_until is None or day <= self.valid_until
         )
+
+
+class Day(NamedTuple):
+    params: dict[str, Any]  # exact values (Decimal or date)
+    params_float: dict[str, Any]  # numbers as floats, for comparisons with profile figures
+    standards: dict[str, SizeStandard | None]
+    in_force: tuple[bool, ...]  # per measure, in the rule set's order
+    memo: dict[str, Any]  # results that depend on the date alone, filled by the screening
 
 
 @dataclass(frozen=True)
@@ -86,8 +99,8 @@ class RuleSet:
     size_standards: tuple[SizeStandard, ...] = ()
     _by_date: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def on(self, day: datetime.date) -> tuple[dict[str, Any], dict[str, Any], dict[str, SizeStandard | None]]:
-        """Parameters (exact and as floats for comparisons) and size standards in force on ``day``."""
+    def on(self, day: datetime.date) -> Day:
+        """What is in force on ``day``: parameters, size standards, and each measure's in_force."""
         found = self._by_date.get(day)
         if found is None:
             params = {p.key: p.value for p in self.parameters if p.valid_on(day)}
@@ -96,7 +109,7 @@ class RuleSet:
             for s in self.size_standards:
                 if s.valid_on(day):
                     standards[s.key] = s
-            found = (params, floats, standards)
+            found = Day(params, floats, standards, tuple(m.in_force(day) for m in self.measures), {})
             if len(self._by_date) > 4096:  # dates are few in practice; keep memory bounded anyway
                 self._by_date.clear()
             self._by_date[day] = found

@@ -197,6 +197,7 @@ class _Group:
                 thresholds.setdefault(limit.field, []).append(float(limit.value))
         self.fields = tuple((name, _Ranges(name, ts)) for name, ts in sorted(thresholds.items()))
         self._memo: dict[tuple, frozenset] = {}
+        self._requirement: str | None = None
 
     def possible(self, regions: tuple) -> frozenset:
         found = self._memo.get(regions)
@@ -232,9 +233,11 @@ class _Group:
 
     def requirement(self) -> str:
         """For test standards: the limits in words, e.g. ``从业人数不超过1000人或营业收入不超过40000万元``."""
-        limits = self.by_tier.get("", ())
-        joiner = "、" if self.standard.combine == "all" else "或"
-        return joiner.join(limit.requirement() for limit in limits)
+        if self._requirement is None:
+            limits = self.by_tier.get("", ())
+            joiner = "、" if self.standard.combine == "all" else "或"
+            self._requirement = joiner.join(limit.requirement() for limit in limits)
+        return self._requirement
 
     def failing(self, values: Mapping[str, Any]) -> list[str]:
         """For test standards: the known indicators that miss their limit, in words."""

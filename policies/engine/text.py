@@ -14,15 +14,28 @@ def to_decimal(value: int | float | Decimal) -> Decimal:
     return Decimal(value)
 
 
+_NUMBER_TEXT: dict[Decimal, str] = {}
+
+
 def number(value: int | float | Decimal) -> str:
     """Render a number without exponent or trailing zeros: 32.5, 100, -40."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    d = to_decimal(value)
-    if d == 0:
-        return "0"
-    text = format(d.normalize(), "f")
-    return text
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, Decimal):
+        # Parameters and limits recur in every screening; their text is worth remembering.
+        text = _NUMBER_TEXT.get(value)
+        if text is None:
+            if len(_NUMBER_TEXT) > 4096:
+                _NUMBER_TEXT.clear()
+            text = _NUMBER_TEXT[value] = _decimal_text(value)
+        return text
+    return _decimal_text(to_decimal(value))
+
+
+def _decimal_text(d: Decimal) -> str:
+    return "0" if d == 0 else format(d.normalize(), "f")
 
 
 def percent(ratio: int | float | Decimal) -> str:
@@ -59,6 +72,6 @@ DATE_OP_PHRASES: dict[str, tuple[str, str, str]] = {
 
 def amount(value: int | float | Decimal, unit: str) -> str:
     """A figure with its unit; a bare 0 reads better without one ("大于0")."""
-    if unit and unit != "%" and to_decimal(value) == 0:
+    if unit and unit != "%" and value == 0:
         return "0"
     return f"{number(value)}{unit}"

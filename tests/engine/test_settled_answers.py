@@ -1,0 +1,136 @@
+"""Property: a settled answer never changes when an unknown field is filled in (or refined)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policies.engine import screen, validate_profile
+from policies.engine.industry import SECTIONS
+
+from .conftest import _RULESET
+
+
+def boundary_numbers(
+    points: list[float], low: float | None = 0, high: float = 2_000_000
+) -> st.SearchStrategy:
+    """Numbers near the rules' thresholds, and anything else in range."""
+    near = [v for p in points for v in (p, p - 0.01, p + 0.01) if low is None or v >= low]
+    anywhere = st.floats(min_value=low if low is not None else -high, max_value=high, allow_nan=False)
+    return st.one_of(st.sampled_from(near), anywhere, st.integers(0 if low is not None else -100, 10**6))
+
+
+@st.composite
+def industry_codes(draw: st.DrawFn) -> str:
+    section = draw(st.sampled_from(sorted(SECTIONS)))
+    first, last, _ = SECTIONS[section]
+    depth = draw(st.integers(0, 2))
+    if depth == 0:
+        return section
+    code = f"{section}{draw(st.integers(first, last)):02d}"
+    if depth == 2:
+        code += draw(st.sampled_from(["1", "2", "3", "9", "10", "21"]))
+    return code
+
+
+EQUIPMENT_ITEM = st.fixed_dictionaries(
+    {
+        "unit_value_wan": st.one_of(st.sampled_from([499.99, 500, 500.01]), st.floats(0.01, 5000)),
+        "min_depreciation_years": st.sampled_from([3, 4, 5, 10]),
+        "purchase_date": st.dates(datetime.date(2021, 11, 1), datetime.date(2023, 2, 1)).map(str),
+    }
+)
+MONEY = [
+    0,
+    50,
+    100,
+    300,
+    500,
+    1000,
+    2000,
+    5000,
+    8000,
+    10000,
+    20000,
+    30000,
+    40000,
+    100000,
+    120000,
+    200000,
+    500000,
+]
+FIELDS: dict[str, st.SearchStrategy] = {
+    "industry": industry_codes(),
+    "entity_type": st.sampled_from(["enterprise", "individual_business"]),
+    "employees": st.one_of(
+        st.sampled_from([0, 9, 10, 19, 20, 30, 31, 100, 299, 300, 301, 999, 1000, 1001, 2000]),
+        st.integers(0, 100_000),
+    ),
+    "revenue_wan": boundary_numbers(MONEY),
+    "total_assets_wan": boundary_numbers(MONEY),
+    "taxable_income_wan": boundary_numbers([0, 100, 300], low=None),
+    "vat_taxpayer": st.sampled_from(["small_scale", "general"]),
+    "tax_credit_rating": st.sampled_from(["A", "B", "M", "C", "D"]),
+    "is_tech_sme": st.booleans(),
+    "is_specialized_sme": st.booleans(),
+    "is_chain_leader": st.booleans(),
+    "rd_expense_wan": boundary_numbers([0]),
+    "equipment": st.lists(EQUIPMENT_ITEM, max_size=3),
+    "owns_nev": st.booleans(),
+    "ui_premium_last_year_wan": boundary_numbers([0]),
+    "layoff_rate_pct": st.one_of(st.sampled_from([0, 5.5, 5.51, 20, 20.01]), st.floats(0, 100)),
+    "retained_vat_credit_wan": boundary_numbers([0]),
+    "exports": st.booleans(),
+    "first_batch_premium_wan": boundary_numbers([0, 625]),
+    "tech_retrofit_investment_wan": boundary_numbers([0]),
+    "env_performance_grade": st.sampled_from(["A", "B", "C", "D"]),
+}
+
+
+@st.composite
+def partial_profile_and_a_fill(draw: st.DrawFn) -> tuple[dict[str, Any], str, Any]:
+    known = draw(st.sets(st.sampled_from(sorted(FIELDS))))
+    profile: dict[str, Any] = {name: draw(FIELDS[name]) for name in sorted(known)}
+    profile["as_of"] = str(draw(st.dates(datetime.date(2022, 1, 1), datetime.date(2024, 12, 31))))
+    candidates = [name for name in FIELDS if name not in profile]
+    code = profile.get("industry")
+    if code is not None and len(code) < 5:
+        candidates.append("industry")  # a partial code may be refined
+    field = draw(st.sampled_from(candidates or ["industry"]))
+    if field == "industry" and code is not None:
+        value = draw(industry_codes().filter(lambda c: c.startswith(code) and c != code))
+    else:
+        value = draw(FIELDS[field])
+    return profile, field, value
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+@given(partial_profile_and_a_fill())
+def test_a_settled_answer_stays_when_an_unknown_field_is_answered(
+    case: tuple[dict[str, Any], str, Any],
+) -> None:
+    profile, field, value = case
+    before = screen(validate_profile(profile), _RULESET)
+    after = screen(validate_profile({**profile, field: value}), _RULESET)
+    for name, settled in before.size.items():
+        if settled is not None:
+            assert after.size[name] == settled, name
+    for old, new in zip(before.results, after.results):
+        if old.status in ("eligible", "ineligible"):
+            assert new.status == old.status, (old.measure, field, value)
+        if old.estimate is not None and new.status != "ineligible":
+            # An amount once computed is final (only a "needs_info" may still turn ineligible);
+            # its basis may name the size class more precisely ("小型或微型" -> "微型").
+            assert new.estimate is not None, (old.measure, field, value)
+            assert new.estimate.amount_yuan == old.estimate.amount_yuan, (old.measure, field, value)
+        if old.status == "needs_info" and field not in old.missing:
+            # `missing` names every field that could still settle the measure.
+            assert new.status == "needs_info", (old.measure, field, value, old.missing)
+        if field not in old.open_fields:
+            assert new.status == old.status, (old.measure, field)
+            assert (new.estimate is None) == (old.estimate is None), (old.measure, field)
