@@ -127,6 +127,11 @@ def test_public_pages_admin_and_api_docs_need_no_inline_script_or_style(client, 
         assert_no_inline_code(response)
 
 
+@pytest.mark.django_db
+def test_htmx_is_told_not_to_inject_its_indicator_styles(client):
+    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>' in client.get("/").content.decode()
+
+
 def test_no_project_template_served_to_browsers_has_inline_script_or_style():
     offenders = []
     for path in (ROOT / "templates").rglob("*.html"):
