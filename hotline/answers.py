@@ -38,15 +38,12 @@ class AnswerCard:
 
 
 def current_ruleset() -> Any | None:
-    """The published eligibility rules, or None while the rules are not set up (figures are omitted)."""
-    try:
-        from policies.rules_loader import load_ruleset
-    except ImportError:
-        return None
+    """The published eligibility rules (the self-check's), or None if they cannot be built."""
+    from enterprises.screening import current_rules
     from policies.engine import EngineError
 
     try:
-        return load_ruleset()
+        return current_rules()[0]
     except EngineError:
         # A broken rule row must not take the hotline down; the card simply shows no figures.
         logger.exception("Rule set could not be built; answer cards show no key figures")

@@ -1,74 +1,39 @@
-"""Check for a caller: run the eligibility engine on the few answers an agent collected by phone."""
+"""Check for a caller: run the eligibility engine on the few answers an agent collected by phone.
+
+The screening and the receipt are the self-check's own (enterprises.screening), so the link the
+agent reads out opens the same permanent result page an enterprise gets from the questionnaire.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils import timezone
-
-from .answers import current_ruleset
-
-logger = logging.getLogger(__name__)
-
-STATUS_ORDER = {"eligible": 0, "needs_info": 1, "ineligible": 2, "informational": 3}
+if TYPE_CHECKING:
+    from enterprises.models import Receipt
 
 
 @dataclass
 class CheckOutcome:
-    results: list[dict[str, Any]] = field(default_factory=list)
-    size: dict[str, Any] = field(default_factory=dict)
-    as_of: str = ""
-    receipt_url: str | None = None
+    receipt: Receipt | None = None
     errors: list[tuple[str, str]] = field(default_factory=list)
-    unavailable: bool = False
-
-    def by_status(self, status: str) -> list[dict[str, Any]]:
-        return [r for r in self.results if r["status"] == status]
+    as_of_note: str = ""
 
 
 def check(profile: dict[str, Any]) -> CheckOutcome:
-    """Screen the caller's answers for today; save a receipt the caller can open later."""
-    from policies.engine import ProfileError, screen, validate_profile
+    """Screen the caller's answers and keep the result under a permanent link.
 
-    ruleset = current_ruleset()
-    if ruleset is None:
-        return CheckOutcome(unavailable=True)
+    The day is the self-check's default: today, moved into the plan's period when today lies
+    outside it, so a caller hears what the plan gave rather than "expired" everywhere.
+    """
+    from enterprises.screening import save_receipt
+    from enterprises.selfcheck import default_as_of
+    from policies.engine import ProfileError
+
+    as_of = default_as_of()
+    note = f"今天不在政策执行期内,按{as_of.date:%Y年%m月%d日}评估。" if as_of.clamped else ""
     try:
-        validated = validate_profile({**profile, "as_of": timezone.localdate().isoformat()})
+        receipt = save_receipt({**profile, "as_of": as_of.date.isoformat()})
     except ProfileError as exc:
         return CheckOutcome(errors=list(exc.errors))
-    screening = screen(validated, ruleset)
-    answer = screening.as_dict()
-    results = sorted(
-        (r for r in answer["results"] if r["status"] != "informational"),
-        key=lambda r: (STATUS_ORDER.get(r["status"], 9), r["measure"]),
-    )
-    return CheckOutcome(
-        results=results,
-        size=answer["size"],
-        as_of=answer["as_of"],
-        receipt_url=save_receipt(profile, screening, answer),
-    )
-
-
-def save_receipt(profile: dict[str, Any], screening: Any, answer: dict[str, Any]) -> str | None:
-    """Store the result as a self-check receipt and return its link path."""
-    from enterprises.models import Receipt
-
-    receipt = Receipt.objects.create(
-        profile=profile,
-        as_of=screening.as_of,
-        rules_version=_rules_version(),
-        answer=answer,
-    )
-    return receipt.get_absolute_url()
-
-
-def _rules_version() -> str:
-    try:
-        from policies.rules_loader import rules_version
-    except ImportError:
-        return ""
-    return rules_version()
+    return CheckOutcome(receipt=receipt, as_of_note=note)

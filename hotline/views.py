@@ -164,18 +164,26 @@ def calls(request: HttpRequest) -> HttpResponse:
 @agent_required
 def caller_check(request: HttpRequest) -> HttpResponse:
     """Ask the caller the few questions that matter, run the eligibility engine, give a result link."""
-    outcome = None
+    from enterprises.presentation import result_page_context
+
+    context: dict[str, Any] = {}
+    status = 200
     if request.method == "POST":
         form = CallerCheckForm(request.POST)
         if form.is_valid():
             outcome = caller.check(form.profile())
-            if outcome.errors:
-                for field, message in outcome.errors:
-                    form.add_error(field if field in form.fields else None, message)
-                outcome = None
-            elif outcome.receipt_url:
-                outcome.receipt_url = request.build_absolute_uri(outcome.receipt_url)
+            for field, message in outcome.errors:
+                form.add_error(field if field in form.fields else None, message)
+            if outcome.receipt is not None:
+                result = result_page_context(request, outcome.receipt)
+                # On the phone the checkable measures matter; the informational ones stay on the page.
+                groups = [g for g in result["in_force_groups"] if g["status"] != "informational"]
+                context.update(
+                    result=result, groups=groups, permalink=result["permalink"], as_of_note=outcome.as_of_note
+                )
+        if not form.is_valid():
+            status = 422
     else:
         form = CallerCheckForm()
-    status = 422 if request.method == "POST" and not form.is_valid() else 200
-    return render(request, "hotline/check.html", {"form": form, "outcome": outcome}, status=status)
+    context["form"] = form
+    return render(request, "hotline/check.html", context, status=status)

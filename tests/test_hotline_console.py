@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
@@ -219,3 +220,56 @@ def test_officials_edit_synonyms_and_dictionary_in_the_admin(
     )
     assert response.status_code == 302
     assert Measure.objects.search("铁路运欧洲")[0].number == 51
+
+
+def test_the_answer_card_shows_key_figures_from_the_rule_data(agent_client: Client) -> None:
+    html = agent_client.get("/hotline/", {"m": "46"}).content.decode()
+    assert "关键数字" in html and "80%" in html and "500万元" in html
+    html = agent_client.get("/hotline/", {"m": "36"}).content.decode()
+    assert "15%" in html
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC), tick=False)
+def test_checking_for_a_caller_runs_the_engine_and_gives_a_result_link(agent_client: Client) -> None:
+    from enterprises.models import Receipt
+
+    answers = {
+        "entity_type": "enterprise",
+        "industry": "C36",
+        "employees": "120",
+        "revenue_wan": "5000",
+        "total_assets_wan": "3000",
+        "taxable_income_wan": "150",
+        "vat_taxpayer": "general",
+        "owns_nev": "yes",
+        "exports": "",
+        "is_specialized_sme": "no",
+    }
+    response = agent_client.post("/hotline/check/", answers)
+    html = response.content.decode()
+    assert response.status_code == 200
+    receipt = Receipt.objects.get()
+    assert receipt.profile["employees"] == 120 and receipt.profile["owns_nev"] is True
+    assert "exports" not in receipt.profile  # 不清楚 stays unknown
+    assert receipt.as_of == datetime.date(2022, 12, 31)  # today is past the plan: its last day
+    assert "按2022年12月31日评估" in html
+    link = receipt.get_absolute_url()
+    assert link in html
+    assert "第3条" in html  # new-energy vehicles: eligible for this caller
+    statuses = {r["measure"]: r["status"] for r in receipt.answer["results"]}
+    assert statuses[3] == "eligible" and statuses[21] == "ineligible" and statuses[47] == "needs_info"
+    # The caller opens the same permanent result page as after a self-check, without logging in.
+    agent_client.logout()
+    assert agent_client.get(link).status_code == 200
+
+
+def test_a_caller_check_with_bad_answers_gets_chinese_field_errors(agent_client: Client) -> None:
+    from enterprises.models import Receipt
+
+    response = agent_client.post(
+        "/hotline/check/", {"industry": "ZZ9", "employees": "-3", "revenue_wan": "很多"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "没有这个行业代码" in html
+    assert not Receipt.objects.exists()
