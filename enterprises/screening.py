@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from policies.engine import PROFILE_FIELDS, ProfileError, RuleSet, Screening, screen, validate_profile
-from policies.models import Measure, PolicyDocument
+from policies.models import Measure, MeasureUnit, PolicyDocument
 
 from .forms import STEPS, UNKNOWN_LABEL, profile_name
 from .models import Receipt
@@ -104,7 +104,7 @@ def answer_for(profile: dict[str, Any], ruleset: RuleSet) -> dict[str, Any]:
     """The contract's answer, each result extended with what the result page shows."""
     screening = run(profile, ruleset)
     answer = screening.as_dict()
-    catalogue = _catalogue()
+    catalogue = _catalogue({r.measure for r in screening.results if r.status != "informational"})
     for result, detail in zip(answer["results"], screening.results):
         result["criteria"] = [
             {"outcome": r.outcome, "text": r.text, "decisive": r.decisive, "fields": list(r.fields)}
@@ -119,25 +119,31 @@ def answer_for(profile: dict[str, Any], ruleset: RuleSet) -> dict[str, Any]:
     return answer
 
 
-def _catalogue() -> dict[int, dict[str, Any]]:
-    """What the result page shows of each published measure, copied into the receipt."""
-    measures = Measure.objects.published().select_related("category").prefetch_related("measure_units__unit")
-    out = {}
-    for m in measures:
-        out[m.number] = {
-            "category": m.category.name,
-            "delivery": m.delivery,
-            "delivery_label": m.get_delivery_display(),
-            "how_to_apply": m.how_to_apply,
-            "apply_url": m.apply_url,
-            "summary": m.summary,
-            "valid_from": m.valid_from.isoformat() if m.valid_from else None,
-            "valid_until": m.valid_until.isoformat() if m.valid_until else None,
-            "units": [
-                {"name": mu.unit.name, "phone": mu.unit.phone, "website": mu.unit.website}
-                for mu in m.measure_units.all()
-            ],
+def _catalogue(numbers: set[int]) -> dict[int, dict[str, Any]]:
+    """What the result page shows of these published measures, copied into the receipt.
+
+    Only checkable measures get a card on the result page; informational ones are listed with
+    their title and units, which the answer already holds, so nothing is copied for them.
+    """
+    delivery_labels = dict(Measure.DELIVERY_CHOICES)
+    fields = ["number", "delivery", "how_to_apply", "apply_url", "summary", "valid_from", "valid_until"]
+    out: dict[int, dict[str, Any]] = {}
+    for row in Measure.objects.published().filter(number__in=numbers).values(*fields):
+        number = row.pop("number")
+        out[number] = {
+            **row,
+            "delivery_label": delivery_labels.get(row["delivery"], ""),
+            "valid_from": row["valid_from"].isoformat() if row["valid_from"] else None,
+            "valid_until": row["valid_until"].isoformat() if row["valid_until"] else None,
+            "units": [],
         }
+    units = (
+        MeasureUnit.objects.filter(measure__is_draft=False, measure__number__in=numbers)
+        .order_by("measure__number", "position", "id")
+        .values_list("measure__number", "unit__name", "unit__phone")
+    )
+    for number, name, phone in units:
+        out[number]["units"].append({"name": name, "phone": phone})
     return out
 
 
