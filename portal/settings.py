@@ -185,6 +185,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# CSRF: every HTML form posts with Django's token (tests/test_security.py checks the templates
+# and lists the csrf_exempt views). django-ninja exempts its views from the middleware and checks
+# CSRF only for cookie-based auth (SessionAuth, APIKeyCookie); the v1 API has no auth and grants
+# nothing a cookie could carry, so it stays token-less. Adding session auth to an endpoint brings
+# ninja's CSRF check back automatically.
+
 # Login lockout (django-axes) for every login page: the backend sees each authenticate() call.
 # Locked per username and address together, so a colleague's typos do not lock a whole office
 # behind one NAT address and nobody can lock an account out from elsewhere; the login rate limit
