@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from policies import rules_loader
 from policies.engine import PROFILE_FIELDS, RuleSet, screen, validate_profile
 from policies.engine.evaluate import MeasureResult
 
@@ -46,18 +47,9 @@ class Outcome:
 
 
 def load() -> RuleSet:
-    """The rule set built from the currently published rules."""
-    try:
-        from policies.rules_loader import load_ruleset  # type: ignore[import-not-found]
-    except ImportError:  # TEMPORARY until the policies app's loader lands
-        import json
-        from pathlib import Path
-
-        from policies.engine import build_ruleset
-
-        path = Path(__file__).resolve().parent.parent / "fixtures" / "rules_source.json"
-        return build_ruleset(json.loads(path.read_text()))
-    return load_ruleset()
+    """The rule set of the currently published rules (cached per process by the policies app's
+    loader, which notices any change to the rule rows with one query)."""
+    return rules_loader.load_ruleset()
 
 
 def evaluate(ruleset: RuleSet, profile: dict[str, Any], today: datetime.date) -> dict[int, Outcome]:
