@@ -312,18 +312,20 @@ def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.dateti
     at_iso = at.isoformat() if at else None
     ids = list(notices.order_by("pk").values_list("pk", flat=True))
     queued = 0
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
+    for start in range(0, len(ids), 1000):  # 1000 ids per transaction: few round trips
         with transaction.atomic():
             # Only ids this call marks are queued by it, so concurrent rounds or sweeps do not
-            # both queue the same notice (the claim would stop a second send anyway).
-            # The queryset's own conditions are re-checked under the row locks.
+            # both queue the same notice (the claim would stop a second send anyway). The
+            # queryset's own conditions are re-checked under the row locks.
             mine = list(
-                notices.filter(pk__in=chunk).select_for_update(skip_locked=True).values_list("pk", flat=True)
+                notices.filter(pk__in=ids[start : start + 1000])
+                .select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
             ReminderNotice.objects.filter(pk__in=mine).update(enqueued_at=marker)
-            if mine:
-                transaction.on_commit(partial(send_notices.delay, mine, at_iso))
+            for first in range(0, len(mine), size):
+                transaction.on_commit(partial(send_notices.delay, mine[first : first + size], at_iso))
         queued += len(mine)
     return queued
 

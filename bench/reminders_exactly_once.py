@@ -1,0 +1,317 @@
+#!/usr/bin/env python
+"""Fault bench for deadline reminders: many notices due the same day, real workers, exactly once.
+
+Sets up a bench database (PostgreSQL) with the catalogue and N confirmed subscriptions whose
+profiles all qualify for measure 12's 2022-06-30 deadline, starts a local SMTP sink process and
+W Celery worker processes (Redis broker, a queue of their own), runs one reminder round for
+2022-06-23 09:00 (the 7-day stage: one notice per subscription), and waits until every notice is
+sent. With --kill-after S it kill -9s the whole first worker (main process and pool children)
+S seconds into sending and starts it again --restart-after seconds later; beat's sweeper is
+played by this script every --sweep-every seconds.
+
+Figures printed: set-up and round times, sending time and rate, the ledger's statuses, and what
+the SMTP sink received: deliveries, distinct Message-IDs, Message-IDs received more than once.
+
+    .venv/bin/python bench/reminders_exactly_once.py                    # 100,000, 2 workers
+    .venv/bin/python bench/reminders_exactly_once.py --kill-after 60    # kill -9 mid-batch
+    .venv/bin/python bench/reminders_exactly_once.py --subscriptions 10000   # a quick run
+
+Needs PostgreSQL and Redis on 127.0.0.1 (DATABASE_URL defaults to a separate bench database,
+which is emptied of subscriptions and notices at each run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ROUND_AT = "2022-06-23T09:00:00+08:00"  # 7 days before measure 12's 2022-06-30 deadline
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (celery worker instances)")
+    parser.add_argument("--concurrency", type=int, default=2, help="prefork pool size of each worker")
+    parser.add_argument(
+        "--kill-after", type=float, default=None, help="kill -9 worker 1 this many seconds into sending"
+    )
+    parser.add_argument(
+        "--restart-after", type=float, default=5.0, help="start the killed worker again after this"
+    )
+    parser.add_argument(
+        "--sweep-every", type=float, default=60.0, help="run the sweeper (beat's job) this often"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=1800.0, help="give up after this many seconds of sending"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench"),
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out"), help="directory for logs")
+    return parser.parse_args()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Worker:
+    def __init__(self, number: int, args: argparse.Namespace, env: dict, queue: str, out: Path) -> None:
+        self.number, self.args, self.env, self.queue, self.out = number, args, env, queue, out
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        log = (self.out / f"worker{self.number}.{self.starts}.log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", self.queue,
+             "-n", f"bench{self.number}.{self.starts}@%h", "-c", str(self.args.concurrency), "--pool", "prefork",
+             "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def kill9(self) -> None:
+        # The whole process group: the main process and its pool children, as in a crash.
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    args = parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["REDIS_URL"] = args.redis_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    ensure_database(args.database_url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from enterprises import reminders
+    from enterprises.models import ReminderNotice, Subscription
+    from enterprises.models.reminders import CONSENT_VERSION, profile_digest
+
+    t = time.monotonic()
+    call_command("migrate", verbosity=0)
+    # The published catalogue and rules, as fixtures/ ship them (reloaded on every run, so the
+    # bench measures today's rules).
+    call_command("load_catalogue", force=True, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"TRUNCATE {ReminderNotice._meta.db_table}, {Subscription._meta.db_table} RESTART IDENTITY CASCADE"
+        )
+    now = datetime.datetime.now(datetime.UTC)
+    profiles = []
+    for variant in range(20):  # small enterprises alike enough to share a deadline, not identical
+        profile = reminders.clean_profile(
+            {
+                "industry": "C36",
+                "entity_type": "enterprise",
+                "employees": 20 + variant * 10,
+                "revenue_wan": 400 + variant * 50,
+                "total_assets_wan": 500,
+                "retained_vat_credit_wan": 5 + variant,
+                "tax_credit_rating": "A" if variant % 2 else "B",
+            }
+        )
+        profiles.append((profile, profile_digest(profile)))
+    batch = []
+    for i in range(args.subscriptions):
+        profile, digest = profiles[i % len(profiles)]
+        batch.append(
+            Subscription(
+                email=f"bench{i}@example.com", profile=profile, profile_digest=digest, consent_version=CONSENT_VERSION,
+                consent_given_at=now, confirmed_at=now,
+            )
+        )  # fmt: skip
+        if len(batch) == 5000:
+            Subscription.objects.bulk_create(batch)
+            batch = []
+    Subscription.objects.bulk_create(batch)
+    setup_seconds = time.monotonic() - t
+    print(f"set-up: {args.subscriptions:,} confirmed subscriptions in {setup_seconds:.1f} s", flush=True)
+
+    queue = f"bench-reminders-{uuid.uuid4().hex[:8]}"
+    port = free_port()
+    sink_log = out / "sink.log"
+    sink_log.write_text("")
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "tests.smtp_sink", "--port", str(port), "--log", str(sink_log)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=(out / "sink.err").open("w"), start_new_session=True,
+    )  # fmt: skip
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    workers = [Worker(n + 1, args, env, queue, out) for n in range(args.workers)]
+    try:
+        for worker in workers:
+            worker.start()
+        run(args, workers, sink, sink_log, queue)
+    finally:
+        for worker in workers:
+            worker.stop()
+        if sink.poll() is None:
+            sink.send_signal(signal.SIGTERM)
+            sink.wait(10)
+
+
+def run(args: argparse.Namespace, workers: list[Worker], sink: subprocess.Popen, sink_log: Path, queue: str) -> None:
+    from django.db.models import Count
+    from django.utils.dateparse import parse_datetime
+
+    from enterprises import reminders
+    from enterprises.models import ReminderNotice
+    from portal.celery import app as celery_app
+
+    time.sleep(3)  # workers boot while the round plans
+    celery_app.conf.update(broker_url=args.redis_url, task_always_eager=False, task_default_queue=queue)
+
+    t0 = time.monotonic()
+    result = reminders.run_round(parse_datetime(ROUND_AT))
+    round_seconds = time.monotonic() - t0
+    print(
+        f"round: created {result.created:,} notices, queued {result.queued:,} in {round_seconds:.1f} s "
+        f"(tasks of {reminders.reminder_setting('BATCH_SIZE', 50)} ids)",
+        flush=True,
+    )
+
+    killed_at = restarted_at = None
+    last_sweep = time.monotonic()
+    swept = 0
+    done_at = None
+    status: Counter = Counter()
+    while time.monotonic() - t0 < args.timeout:
+        time.sleep(1)
+        elapsed = time.monotonic() - t0
+        status = Counter(
+            dict(ReminderNotice.objects.values_list("status").annotate(n=Count("id")).order_by())
+        )
+        if args.kill_after is not None and killed_at is None and elapsed >= args.kill_after:
+            in_flight = status.get("sending", 0)
+            workers[0].kill9()
+            killed_at = elapsed
+            print(
+                f"{elapsed:6.1f} s  kill -9 worker 1 (sent so far {status.get('sent', 0):,}, in flight {in_flight})",
+                flush=True,
+            )
+        if killed_at is not None and restarted_at is None and elapsed >= killed_at + args.restart_after:
+            workers[0].start()
+            restarted_at = elapsed
+            print(f"{elapsed:6.1f} s  worker 1 started again", flush=True)
+        if time.monotonic() - last_sweep >= args.sweep_every:
+            swept += reminders.sweep()
+            last_sweep = time.monotonic()
+        if int(elapsed) % 15 == 0:
+            print(f"{elapsed:6.1f} s  {dict(status)}", flush=True)
+        if status.get("sent", 0) + status.get("failed", 0) + status.get("skipped", 0) >= result.created:
+            done_at = elapsed
+            break
+
+    time.sleep(5)  # let anything still in flight (a duplicate, if any) reach the sink
+    for worker in workers:
+        worker.stop()
+    sink.send_signal(signal.SIGTERM)
+    sink.wait(10)
+    report(args, result, round_seconds, done_at, killed_at, restarted_at, status, swept, sink_log)
+
+
+def report(
+    args: argparse.Namespace,
+    result: object,
+    round_seconds: float,
+    done_at: float | None,
+    killed_at: float | None,
+    restarted_at: float | None,
+    status: Counter,
+    swept: int,
+    sink_log: Path,
+) -> None:
+    from enterprises.models import ReminderNotice
+
+    total = args.subscriptions
+
+    lines = [line.split("\t")[0] for line in sink_log.read_text().splitlines() if line]
+    deliveries = Counter(lines)
+    twice = {mid: n for mid, n in deliveries.items() if n > 1}
+    attempts = Counter(ReminderNotice.objects.values_list("attempts", flat=True))
+    sent = status.get("sent", 0)
+    print()
+    print("=== reminders exactly-once bench ===")
+    print(f"subscriptions               {total:>10,}")
+    print(
+        f"workers x pool              {args.workers} x {args.concurrency} (prefork), broker {args.redis_url}"
+    )
+    print(f"notices created             {result.created:>10,}")
+    print(f"round (plan + enqueue)      {round_seconds:>10.1f} s")
+    if done_at is None:
+        print(f"NOT FINISHED after {args.timeout:.0f} s: {dict(status)}")
+    else:
+        print(
+            f"all notices done after      {done_at:>10.1f} s from the round's start  ({sent / done_at:,.0f} notices/s)"
+        )
+        print(f"within 10 minutes           {'yes' if done_at <= 600 else 'NO'}")
+    if killed_at is not None:
+        print(f"worker 1 kill -9 at         {killed_at:>10.1f} s, restarted at {restarted_at or 0:.1f} s")
+    print(f"ledger statuses             {dict(status)}")
+    print(f"attempts per notice         {dict(sorted(attempts.items()))}")
+    print(f"sweeper re-queued           {swept:>10,}")
+    print(f"SMTP deliveries             {len(lines):>10,}")
+    print(f"distinct Message-IDs        {len(deliveries):>10,}")
+    print(f"Message-IDs received twice+ {len(twice):>10,}  {dict(list(twice.items())[:5])}")
+    exactly_once = done_at is not None and sent == result.created == len(deliveries) == len(lines)
+    print(f"every notice exactly once   {'yes' if exactly_once else 'NO'}")
+    sys.exit(0 if exactly_once else 1)
+
+
+if __name__ == "__main__":
+    main()
