@@ -377,6 +377,23 @@ def test_the_form_says_what_is_stored_and_why_and_the_consent_box_is_unticked(cl
     assert Subscription.objects.count() == 0 and mail.outbox == []
 
 
+def test_the_result_page_subscribes_with_its_receipt_and_the_as_of_day_is_not_kept(
+    client: Client, catalogue, run_on_commit
+) -> None:
+    from enterprises.screening import save_receipt
+
+    receipt = save_receipt({**SMALL, "as_of": "2022-05-10"})
+    page = client.get(receipt.get_absolute_url()).content.decode()
+    assert 'action="/reminders/subscribe/"' in page and f'name="receipt" value="{receipt.token}"' in page
+    with run_on_commit():
+        response = client.post(
+            "/reminders/subscribe/", {"email": "caiwu@example.com", "consent": "on", "receipt": str(receipt.token)}
+        )
+    assert response.status_code == 302
+    assert Subscription.objects.get().profile == SMALL
+    assert len(mail.outbox) == 1
+
+
 def test_the_result_page_can_include_the_form_with_its_profile(rf) -> None:  # noqa: ANN001
     from django.template import engines
 
