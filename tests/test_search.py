@@ -330,3 +330,13 @@ def test_the_public_search_page_answers_htmx_with_the_results_only(client: Clien
 def test_the_public_search_page_survives_bad_input(client: Client, catalogue) -> None:
     for q in ["", "'; DROP TABLE x; --", "稳" * 20000, "。。。"]:
         assert client.get("/search/", {"q": q}).status_code == 200
+
+
+def test_the_index_can_be_rebuilt_by_command(catalogue) -> None:
+    from django.core.management import call_command
+
+    from hotline.models import SearchEntry
+
+    SearchEntry.objects.filter(measure__number=9).delete()
+    call_command("rebuild_search_index", "--stale", verbosity=0)
+    assert Measure.objects.search("稳岗返还")[0].number == 9
