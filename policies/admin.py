@@ -289,3 +289,7 @@ class OfficialAdmin(admin.ModelAdmin):
     @admin.display(description="所属单位")
     def unit_list(self, obj: Official) -> str:
         return "、".join(u.name for u in obj.units.all())
+
+
+# The eligibility rules' admin adds its inline to MeasureAdmin and registers its models.
+from . import admin_rules  # noqa: E402, F401

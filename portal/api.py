@@ -56,5 +56,9 @@ def register_routers() -> None:
 
     api.add_router("/", hotline_router)
 
+    from policies.api_eligibility import router as eligibility_router
+
+    api.add_router("/", eligibility_router)
+
 
 register_routers()

@@ -777,9 +777,10 @@ EDITORIAL: dict[int, Editorial] = {
 
 # Dates stated with certainty by the source or by 财政部 税务总局公告2022年第14号/第17号. The
 # engine helper fills `condition` (measure 12's April deadline applies to micro enterprises only).
+MICRO_BY_REFUND_RULE = {"size": "refund_300", "in": ["micro"]}
 DEADLINES = [
-    (12, "2022-04-30", "微型企业存量留抵税额集中退还"),
-    (12, "2022-06-30", "小型企业等存量留抵税额集中退还"),
+    (12, "2022-04-30", "微型企业存量留抵税额集中退还", MICRO_BY_REFUND_RULE),
+    (12, "2022-06-30", "小型企业等存量留抵税额集中退还", {"not": MICRO_BY_REFUND_RULE}),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -876,12 +877,12 @@ def build(raw: str) -> list[dict]:
                     "fields": {"measure": measure.number, "unit": unit_pk[name], "position": position},
                 }
             )
-    for pk, (number, date, label) in enumerate(DEADLINES, start=1):
+    for pk, (number, date, label, condition) in enumerate(DEADLINES, start=1):
         objects.append(
             {
                 "model": f"{APP}.deadline",
                 "pk": pk,
-                "fields": {"measure": number, "date": date, "label": label, "condition": None},
+                "fields": {"measure": number, "date": date, "label": label, "condition": condition},
             }
         )
     return objects

@@ -168,7 +168,7 @@ def test_units_are_unique_ordered_by_first_appearance_and_only_carry_public_hotl
     assert phones == {"省税务局": "12366", "省人社厅": "12333"}
 
 
-def test_measure_12_has_the_two_stock_refund_deadlines_without_a_condition_yet() -> None:
+def test_measure_12_has_the_two_stock_refund_deadlines_split_by_the_refund_size_rule() -> None:
     deadlines = sorted(
         (o["fields"] for o in rows("deadline") if o["fields"]["measure"] == 12), key=lambda d: d["date"]
     )
@@ -176,7 +176,8 @@ def test_measure_12_has_the_two_stock_refund_deadlines_without_a_condition_yet()
         ("2022-04-30", "微型企业存量留抵税额集中退还"),
         ("2022-06-30", "小型企业等存量留抵税额集中退还"),
     ]
-    assert all(d["condition"] is None for d in deadlines)
+    micro = {"size": "refund_300", "in": ["micro"]}
+    assert [d["condition"] for d in deadlines] == [micro, {"not": micro}]
 
 
 def test_every_measure_is_published_and_valid_for_the_plans_period_with_the_contracts_exceptions() -> None:

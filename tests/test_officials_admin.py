@@ -30,7 +30,8 @@ def draft_form_data(client, measure: Measure, **overrides) -> dict:
         for i, f in enumerate(fs.forms):
             data[f"{prefix}-{i}-id"] = f.instance.pk
             for name in f.fields:
-                value = f.initial.get(name)
+                # The bound field's value is what the browser would send (JSON fields as text).
+                value = f[name].value() if name in f.initial else None
                 if value is not None and name != "id":
                     data[f"{prefix}-{i}-{name}"] = value.pk if hasattr(value, "pk") else value
     data.update(overrides)

@@ -448,6 +448,21 @@ class Condition:
         self._parents = tuple(parents)
         self.equipment_leaf = next((leaf for leaf in leaves if isinstance(leaf, EquipmentAny)), None)
 
+    def describe(self, ctx: Context) -> str:
+        """The condition as a sentence, e.g. ``同时满足:市场主体类型为企业;有出口业务``."""
+
+        def walk(i: int, top: bool) -> str:
+            kind, operands = self.nodes[i]
+            if kind == "leaf":
+                return self.leaves[operands[0]].requirement(ctx)
+            parts = [walk(child, False) for child in operands]
+            if len(parts) == 1:
+                return parts[0]
+            text = ("同时满足:" if kind == "all" else "满足其一:") + ";".join(parts)
+            return text if top else f"({text})"
+
+        return walk(len(self.nodes) - 1, True)
+
     def _combine(self, outcomes: list[bool | None]) -> list[bool | None]:
         values: list[bool | None] = []
         for kind, operands in self.nodes:

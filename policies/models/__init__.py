@@ -11,15 +11,20 @@ from .catalogue import (
     PolicyDocument,
     ResponsibleUnit,
 )
+from .rules import EligibilityRule, Parameter, SizeRow, SizeStandard
 
 __all__ = [
     "Category",
     "Deadline",
+    "EligibilityRule",
     "Industry",
     "Measure",
     "MeasureContent",
     "MeasureUnit",
     "Official",
+    "Parameter",
     "PolicyDocument",
     "ResponsibleUnit",
+    "SizeRow",
+    "SizeStandard",
 ]

@@ -36,7 +36,15 @@ class Command(BaseCommand):
         # loaddata bypasses history; record the loaded state as each row's first version so
         # officials can always go back to the text as published from the source.
         call_command(
-            "populate_history", "policies.Measure", "policies.MeasureUnit", "policies.Deadline", verbosity=0
+            "populate_history",
+            "policies.Measure",
+            "policies.MeasureUnit",
+            "policies.Deadline",
+            "policies.EligibilityRule",
+            "policies.Parameter",
+            "policies.SizeStandard",
+            "policies.SizeRow",
+            verbosity=0,
         )
         count = Measure.objects.published().count()
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(paths)} fixture files: {count} published measures."))

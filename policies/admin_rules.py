@@ -1,0 +1,286 @@
+"""The officials' admin for the eligibility rules, parameters and size tables.
+
+A measure's rule is edited inline on the measure, so it follows the measure's draft / publish
+workflow and department rights. Parameters are dated: a change of rate gets a new row from its
+first day, and the old row an end date. Size tables are shared by every measure; only a
+superuser changes them. Every save is checked with the engine, so a rule that would not compile
+(or a parameter change that would break a published rule) is refused with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from .admin import DeadlineInline, MeasureAdmin, MeasureContentInline
+from .models import EligibilityRule, Measure, Parameter, SizeRow, SizeStandard
+from .rules_loader import (
+    check_condition,
+    check_size_table,
+    check_without_parameters,
+    describe_condition,
+    invalidate,
+)
+
+JSON_WIDGET = forms.Textarea(
+    attrs={"rows": 6, "cols": 100, "class": "vLargeTextField", "style": "font-family: monospace"}
+)
+
+
+class EligibilityRuleForm(forms.ModelForm):
+    class Meta:
+        model = EligibilityRule
+        fields = ["condition", "estimate", "notes", "citation"]
+        widgets = {"condition": JSON_WIDGET, "estimate": JSON_WIDGET, "notes": JSON_WIDGET}
+
+
+class EligibilityRuleInline(MeasureContentInline, admin.StackedInline):
+    model = EligibilityRule
+    form = EligibilityRuleForm
+    extra = 0
+    max_num = 1
+    can_delete = True
+    verbose_name = "资格规则"
+    verbose_name_plural = "资格规则(自测和接口据此判断“符合/不符合/需补充信息”)"
+    readonly_fields = ["in_words"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["condition", "in_words", "estimate", "notes", "citation"],
+                "description": (
+                    "没有资格规则的措施显示为“相关信息”。条件中未填写的企业信息按“待确认”处理:"
+                    "“不符合且待确认”为不符合,“符合或待确认”为符合。保存时会逐项检查写法。"
+                ),
+            },
+        )
+    ]
+
+    @admin.display(description="条件说明")
+    def in_words(self, obj: EligibilityRule) -> str:
+        if obj is None or obj.pk is None:
+            return "保存后显示条件的文字说明。"
+        return describe_condition(obj.condition, timezone.localdate())
+
+
+MeasureAdmin.inlines = [*MeasureAdmin.inlines, EligibilityRuleInline]
+
+
+class DeadlineForm(forms.ModelForm):
+    """A deadline's condition is a rule condition: check it with the engine."""
+
+    class Meta:
+        model = DeadlineInline.model
+        fields = ["date", "label", "condition"]
+        widgets = {
+            "condition": forms.Textarea(attrs={"rows": 2, "cols": 60, "style": "font-family: monospace"})
+        }
+
+    def clean_condition(self) -> Any:
+        condition = self.cleaned_data.get("condition")
+        if condition is not None:
+            problems = check_condition(condition)
+            if problems:
+                raise forms.ValidationError(problems)
+        return condition
+
+
+DeadlineInline.form = DeadlineForm
+
+
+@admin.register(EligibilityRule)
+class EligibilityRuleAdmin(SimpleHistoryAdmin):
+    """An overview of every rule; rules are edited on their measure (through a draft)."""
+
+    list_display = ["measure_number", "measure_title", "status", "condition_in_words", "has_estimate"]
+    list_display_links = None
+    search_fields = ["measure__title", "=measure__number", "citation"]
+    list_filter = ["measure__is_draft"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EligibilityRule]:
+        return super().get_queryset(request).select_related("measure")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: EligibilityRule | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: EligibilityRule | None = None) -> bool:
+        return False
+
+    @admin.display(description="条款", ordering="measure__number")
+    def measure_number(self, obj: EligibilityRule) -> str:
+        url = reverse("admin:policies_measure_change", args=[obj.measure_id])
+        return format_html('<a href="{}">第{}条</a>', url, obj.measure.number)
+
+    @admin.display(description="标题")
+    def measure_title(self, obj: EligibilityRule) -> str:
+        return obj.measure.title
+
+    @admin.display(description="状态")
+    def status(self, obj: EligibilityRule) -> str:
+        return "草稿" if obj.measure.is_draft else "已发布"
+
+    @admin.display(description="条件")
+    def condition_in_words(self, obj: EligibilityRule) -> str:
+        return describe_condition(obj.condition, timezone.localdate())
+
+    @admin.display(description="估算金额", boolean=True)
+    def has_estimate(self, obj: EligibilityRule) -> bool:
+        return obj.estimate is not None
+
+
+@admin.register(Parameter)
+class ParameterAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "key",
+        "label",
+        "value",
+        "unit",
+        "valid_from",
+        "valid_until",
+        "measure_number",
+        "source_text",
+    ]
+    list_filter = ["measure_number", "unit"]
+    search_fields = ["key", "label", "quote", "source"]
+    ordering = ["key", "valid_from"]
+    actions = None  # no bulk delete: each deletion is checked against the rules that use it
+    fieldsets = [
+        (
+            "参数",
+            {
+                "fields": ["key", "label", "value", "unit"],
+                "description": "参数被资格条件和估算公式引用;修改后立即用于自测和接口。",
+            },
+        ),
+        (
+            "有效期",
+            {
+                "fields": ["valid_from", "valid_until"],
+                "description": (
+                    "取值调整时不要改原行:给原行填上失效日期(调整前一天),再新增一行同一参数键、"
+                    "从调整当天生效的新取值。例如大型企业稳岗返还比例:0.3 至 2022-05-31,0.5 自 2022-06-01。"
+                ),
+            },
+        ),
+        ("出处", {"fields": ["measure_number", "source", "quote"]}),
+    ]
+
+    @admin.display(description="出处")
+    def source_text(self, obj: Parameter) -> str:
+        if obj.source:
+            return obj.source
+        return f"本方案第{obj.measure_number}条" if obj.measure_number else ""
+
+    def _official_may_change(self, request: HttpRequest, obj: Parameter | None) -> bool:
+        if request.user.is_superuser or obj is None:
+            return True
+        if obj.measure_number is None:
+            return False
+        measure = Measure.objects.published().filter(number=obj.measure_number).first()
+        return measure is not None and measure.can_be_changed_by(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Parameter | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._official_may_change(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Parameter | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj) and self._official_may_change(request, obj)
+        # A parameter still used by a published rule cannot go (give it an end date instead).
+        return allowed and (obj is None or not check_without_parameters([obj.pk]))
+
+    def save_model(self, request: HttpRequest, obj: Parameter, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        invalidate()
+
+
+class SizeRowFormSet(forms.BaseInlineFormSet):
+    """Check the table as a whole (every tier present, one catch-all row, rules still valid)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or not self.instance.kind:
+            return
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            rows.append(
+                SizeRow(
+                    name=data.get("name", ""),
+                    codes=data.get("codes", ""),
+                    tier=data.get("tier", ""),
+                    limits=data.get("limits"),
+                    order=data.get("order") or 0,
+                )
+            )
+        problems = check_size_table(self.instance, rows)
+        if problems:
+            raise forms.ValidationError([message for _, message in problems])
+
+
+class SizeRowForm(forms.ModelForm):
+    class Meta:
+        model = SizeRow
+        fields = ["order", "name", "codes", "tier", "limits"]
+        widgets = {"limits": forms.Textarea(attrs={"rows": 2, "cols": 60, "style": "font-family: monospace"})}
+
+
+class SizeRowInline(admin.TabularInline):
+    model = SizeRow
+    form = SizeRowForm
+    formset = SizeRowFormSet
+    extra = 0
+    fields = ["order", "name", "codes", "tier", "limits", "limits_in_words"]
+    readonly_fields = ["limits_in_words"]
+
+    @admin.display(description="限值说明")
+    def limits_in_words(self, obj: SizeRow) -> str:
+        return obj.limits_text() if obj.pk else ""
+
+
+@admin.register(SizeStandard)
+class SizeStandardAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "name", "kind", "valid_from", "valid_until"]
+    search_fields = ["key", "name", "source"]
+    inlines = [SizeRowInline]
+    actions = None
+    fieldsets = [
+        ("标准", {"fields": ["key", "name", "kind", "source"]}),
+        (
+            "判断方式",
+            {
+                "fields": ["tiers", "fallback", "combine"],
+                "description": (
+                    "分档标准:每个行业按档次从大到小各填一行,一档须同时满足该行全部下限,边界值归入较大一档,"
+                    "都达不到时为兜底档次。判断型标准:每个行业一行,按组合方式判断“全部满足”或“任一满足”。"
+                    "行业按代码前缀匹配,最具体的一行优先;不填代码的一行适用于其他未列明行业。"
+                ),
+            },
+        ),
+        ("有效期", {"fields": ["valid_from", "valid_until"]}),
+    ]
+
+    # Size tables are shared by every measure: officials may look, only a superuser edits.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: SizeStandard | None = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: SizeStandard | None = None) -> bool:
+        return request.user.is_superuser
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        invalidate()

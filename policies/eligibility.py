@@ -1,0 +1,49 @@
+"""The eligibility answer of the API contract, shared by the API and `manage.py check_eligibility`.
+
+A thin edge around the engine: decode the JSON, validate the profile (its ProfileError becomes
+the contract's 422 body naming every bad field), screen it against the published rules.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.utils import timezone
+
+from policies.engine import ProfileError, screen, validate_profile
+
+from .rules_loader import load_ruleset
+
+NOT_JSON = '请求体不是有效的JSON,例如:{"industry": "C36", "employees": 120}'
+
+
+def _reject_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON, even though Python's decoder would accept them.
+    raise ValueError(name)
+
+
+def decode(raw: bytes | str) -> Any:
+    """Decode a request body; raise ValueError when it is not JSON."""
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def answer(data: Any) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) for a decoded profile: 200 with the results, or 422 with the errors."""
+    try:
+        profile = validate_profile(data, today=timezone.localdate())
+    except ProfileError as exc:
+        return 422, {"errors": [{"field": field, "message": message} for field, message in exc.errors]}
+    return 200, screen(profile, load_ruleset()).as_dict()
+
+
+def answer_body(raw: bytes | str) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) for a raw request body, 400 when it is not JSON."""
+    try:
+        data = decode(raw)
+    except ValueError:
+        return 400, {"errors": [{"field": "body", "message": NOT_JSON}]}
+    return answer(data)
