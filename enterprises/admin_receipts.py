@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
 from policies.admin import publish_preview_hooks
-from policies.engine import ProfileError, validate_profile
+from policies.engine import EngineError, ProfileError, validate_profile
 from policies.models import Measure
 
 from . import impact, screening
@@ -146,8 +146,9 @@ def impact_preview_section(request: HttpRequest, draft: Measure) -> str:
     """The publish page's impact preview: golden cases and saved profiles the draft would move."""
     try:
         before, after = screening.rulesets_for_draft(draft)
-    except screening.RulesUnavailable as exc:
-        return render_to_string("admin/enterprises/impact_preview.html", {"unavailable": str(exc)})
+    except EngineError as exc:
+        message = f"资格规则无法使用,暂无法预览影响:{exc}"
+        return render_to_string("admin/enterprises/impact_preview.html", {"unavailable": message})
     result = impact.preview(before, after, [draft.number])
     return render_to_string("admin/enterprises/impact_preview.html", {"impact": result, "draft": draft})
 

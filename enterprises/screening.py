@@ -8,63 +8,56 @@ questions that would settle the open measures, and saving a receipt.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
+from policies import rules_loader
 from policies.engine import PROFILE_FIELDS, ProfileError, RuleSet, Screening, screen, validate_profile
 from policies.models import Measure, MeasureUnit, PolicyDocument
 
 from .forms import STEPS, UNKNOWN_LABEL, profile_name
 from .models import Receipt
 
-RULES_SOURCE = Path(__file__).resolve().parent.parent / "fixtures" / "rules_source.json"
-
-
 # --- the rules in force ---------------------------------------------------------------------
 
 
 def current_rules() -> tuple[RuleSet, str]:
-    """The published rule set and its version stamp."""
-    try:
-        from policies import rules_loader  # type: ignore[attr-defined]
-    except ImportError:  # TEMPORARY: until the policies app's loader lands, use the shipped data.
-        return _rules_from_file(RULES_SOURCE.stat().st_mtime_ns)
-    ruleset = rules_loader.load_ruleset()
-    version = getattr(rules_loader, "ruleset_version", None)
-    return ruleset, version() if callable(version) else _fingerprint(ruleset)
+    """The published rule set and its version stamp (the policies app's loader caches both)."""
+    return rules_loader.load_ruleset(), rules_loader.ruleset_version()
 
 
-class RulesUnavailable(Exception):
-    """The rule sets for an impact preview cannot be built; the message says why, in Chinese."""
+@dataclass
+class Rules:
+    """The published rules as one request sees them, with the open questions of each profile memoised.
+
+    A questionnaire page asks "which questions are still open?" for several variants of the
+    profile (one per step); loading the rules once per request keeps that to one lookup.
+    """
+
+    ruleset: RuleSet
+    version: str
+    _open: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def current(cls) -> Rules:
+        return cls(*current_rules())
+
+    def open_fields(self, profile: dict[str, Any]) -> frozenset[str]:
+        """Unknown fields whose answer could still change some result."""
+        key = json.dumps(profile, sort_keys=True, ensure_ascii=False)
+        found = self._open.get(key)
+        if found is None:
+            found = self._open[key] = frozenset(run(profile, self.ruleset).open_fields())
+        return found
 
 
 def rulesets_for_draft(draft: Measure) -> tuple[RuleSet, RuleSet]:
     """The published rule set, and the same with ``draft``'s rules in place of its original's."""
-    try:
-        from policies import rules_loader  # type: ignore[attr-defined]
-    except ImportError:
-        raise RulesUnavailable("资格规则尚未存入数据库(规则模型未就绪),暂无法预览影响。") from None
     return rules_loader.load_ruleset(), rules_loader.load_ruleset(draft=draft)
-
-
-@lru_cache(maxsize=2)
-def _rules_from_file(mtime: int) -> tuple[RuleSet, str]:
-    from policies.engine import build_ruleset
-
-    raw = RULES_SOURCE.read_text(encoding="utf-8")
-    data = json.loads(raw)
-    return build_ruleset(data), hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def _fingerprint(ruleset: RuleSet) -> str:
-    """A stamp of the rule data when the loader gives none: stable across processes."""
-    return hashlib.sha256(repr(ruleset).encode()).hexdigest()[:16]
 
 
 # --- checking and screening a profile ----------------------------------------------------------
@@ -83,18 +76,6 @@ def run(profile: dict[str, Any], ruleset: RuleSet | None = None) -> Screening:
     if ruleset is None:
         ruleset, _ = current_rules()
     return screen(validate_profile(profile), ruleset)
-
-
-@lru_cache(maxsize=256)
-def _open_fields(profile_key: str, version: str) -> frozenset[str]:
-    ruleset, _ = current_rules()
-    return frozenset(run(json.loads(profile_key), ruleset).open_fields())
-
-
-def open_fields(profile: dict[str, Any]) -> frozenset[str]:
-    """Unknown fields whose answer could still change some result (memoised per profile)."""
-    _, version = current_rules()
-    return _open_fields(json.dumps(profile, sort_keys=True, ensure_ascii=False), version)
 
 
 # --- the answer a receipt stores -------------------------------------------------------------
@@ -148,9 +129,9 @@ def _catalogue(numbers: set[int]) -> dict[int, dict[str, Any]]:
 
 
 @transaction.atomic
-def save_receipt(profile: dict[str, Any]) -> Receipt:
+def save_receipt(profile: dict[str, Any], rules: Rules | None = None) -> Receipt:
     """Screen a profile with the published rules and keep the answer under a permanent link."""
-    ruleset, version = current_rules()
+    ruleset, version = (rules.ruleset, rules.version) if rules else current_rules()
     valid = validate_profile(profile)
     stored = valid.as_dict()  # as_of filled in when absent, so the receipt names its day
     answer = answer_for(stored, ruleset)

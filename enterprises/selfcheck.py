@@ -18,7 +18,7 @@ from django.utils import timezone
 from policies.models import Industry, PolicyDocument
 
 from . import screening
-from .forms import INDUSTRY_FIELDS, STEPS, UNKNOWN, UNKNOWN_LABEL, Step, profile_name
+from .forms import STEPS, UNKNOWN, UNKNOWN_LABEL, Step, profile_name
 
 SESSION_KEY = "selfcheck_profile"
 
@@ -94,20 +94,22 @@ def _without(profile: dict[str, Any], names: set[str]) -> dict[str, Any]:
     return {k: v for k, v in profile.items() if k not in names}
 
 
-def plan_step(step: Step, profile: dict[str, Any]) -> StepPlan:
+def plan_step(step: Step, profile: dict[str, Any], rules: screening.Rules) -> StepPlan:
     """The questions of a step that can still change a result, given the other answers."""
     asked: list[str] = []
     skipped: list[str] = []
     if step.slug == "industry":
         # The division question refines a known section; it matters when a rule needs more digits.
         section = (profile.get("industry") or "")[:1]
-        if section and "industry" in screening.open_fields({**profile, "industry": section}):
+        if not section:
+            return StepPlan(step, asked, skipped)  # nothing to refine until a section is chosen
+        if "industry" in rules.open_fields({**profile, "industry": section}):
             asked.append("industry_detail")
         else:
             skipped.append("industry_detail")
         return StepPlan(step, asked, skipped)
     own = {profile_name(name) for name in step.fields} - {"as_of"}
-    open_ = screening.open_fields(_without(profile, own))
+    open_ = rules.open_fields(_without(profile, own))
     for name in step.fields:
         if name == "as_of" or profile_name(name) in open_:
             asked.append(name)
@@ -120,12 +122,12 @@ def step_index(step: Step) -> int:
     return STEPS.index(step)
 
 
-def neighbour(step: Step, profile: dict[str, Any], direction: int) -> Step | None:
+def neighbour(step: Step, profile: dict[str, Any], direction: int, rules: screening.Rules) -> Step | None:
     """The nearest step in ``direction`` (+1/-1) that still has a question to ask."""
     index = step_index(step) + direction
     while 0 <= index < len(STEPS):
         candidate = STEPS[index]
-        if plan_step(candidate, profile).asked:
+        if plan_step(candidate, profile, rules).asked:
             return candidate
         index += direction
     return None
@@ -164,19 +166,3 @@ def industry_label(code: str | None) -> str:
         return UNKNOWN_LABEL
     industry = Industry.objects.filter(code=code).first()
     return f"{code} {industry.name}" if industry else code
-
-
-__all__ = [
-    "INDUSTRY_FIELDS",
-    "AsOfDefault",
-    "StepPlan",
-    "apply_updates",
-    "clear_profile",
-    "default_as_of",
-    "industry_choices",
-    "industry_label",
-    "neighbour",
-    "plan_step",
-    "session_profile",
-    "store_profile",
-]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import screening, selfcheck
-from .forms import QUESTIONS, STEP_BY_SLUG, STEPS, StepForm, equipment_row_helper
+from .forms import QUESTIONS, STEP_BY_SLUG, STEPS, Step, StepForm, equipment_row_helper
 from .models import Receipt
 from .presentation import result_page_context
 
@@ -28,7 +28,8 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
         raise Http404("没有这一步")
     profile = selfcheck.session_profile(request)
     as_of = selfcheck.default_as_of()
-    plan = selfcheck.plan_step(step, profile)
+    rules = screening.Rules.current()
+    plan = selfcheck.plan_step(step, profile, rules)
     extra_rows = _int_param(request.GET.get("rows"), 0, MAX_EXTRA_ROWS)
     form_kwargs = {
         "step": step,
@@ -42,6 +43,8 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
         form = StepForm(request.POST, **form_kwargs)
         if form.is_valid():
             profile = selfcheck.apply_updates(profile, form.profile_updates())
+            # A person who starts on a later step still gets the plan-period date, not today's.
+            profile.setdefault("as_of", as_of.date.isoformat())
             problems = screening.profile_problems(profile)
             if problems:
                 # The engine is the last word on the contract; its field messages become form errors.
@@ -49,7 +52,7 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
                     form.add_error(_form_field(field, form), message)
             else:
                 selfcheck.store_profile(request, profile)
-                return HttpResponseRedirect(_after_step(request, step, profile, extra_rows))
+                return HttpResponseRedirect(_after_step(request, step, profile, extra_rows, rules))
     else:
         form = StepForm(**form_kwargs)
     context = {
@@ -57,9 +60,9 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
         "plan": plan,
         "form": form,
         "row_helper": equipment_row_helper(),
-        "progress": _progress(step, profile),
-        "previous": selfcheck.neighbour(step, profile, -1),
-        "next": selfcheck.neighbour(step, profile, +1),
+        "progress": _progress(step, profile, rules),
+        "previous": selfcheck.neighbour(step, profile, -1, rules),
+        "next": selfcheck.neighbour(step, profile, +1, rules),
         "skipped": [(QUESTIONS[name].label, _answer_text(name, profile)) for name in plan.skipped],
         "as_of_default": as_of,
         "answered": bool(profile),
@@ -68,18 +71,20 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
     return render(request, "enterprises/step.html", context)
 
 
-def _after_step(request: HttpRequest, step: object, profile: dict, extra_rows: int) -> str:
+def _after_step(
+    request: HttpRequest, step: Step, profile: dict, extra_rows: int, rules: screening.Rules
+) -> str:
     nav = request.POST.get("nav", "next")
     if nav == "add_row":
         return f"{step_url(step.slug)}?rows={min(extra_rows + 1, MAX_EXTRA_ROWS)}#equipment-rows"
     if nav == "back":
-        previous = selfcheck.neighbour(step, profile, -1)
+        previous = selfcheck.neighbour(step, profile, -1, rules)
         return step_url(previous.slug) if previous else step_url(step.slug)
     if nav == "next":
-        following = selfcheck.neighbour(step, profile, +1)
+        following = selfcheck.neighbour(step, profile, +1, rules)
         if following:
             return step_url(following.slug)
-    receipt = screening.save_receipt(profile)
+    receipt = screening.save_receipt(profile, rules)
     return receipt.get_absolute_url()
 
 
@@ -167,16 +172,16 @@ def _form_field(profile_field: str, form: StepForm) -> str | None:
     return name if name in form.fields else None
 
 
-def _progress(current: object, profile: dict) -> list[dict]:
+def _progress(current: Step, profile: dict, rules: screening.Rules) -> list[dict]:
     items = []
     for step in STEPS:
-        plan = selfcheck.plan_step(step, profile)
+        plan = selfcheck.plan_step(step, profile, rules)
         items.append(
             {
                 "step": step,
                 "url": step_url(step.slug),
                 "current": step is current,
-                "skipped": not plan.asked,
+                "skipped": bool(plan.skipped) and not plan.asked,
             }
         )
     return items

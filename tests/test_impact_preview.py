@@ -148,3 +148,38 @@ def test_the_golden_case_list_checks_each_case_against_the_published_rules(
     html = client.get("/admin/enterprises/goldencase/").content.decode()
     assert "✓ 全部符合预期" in html
     assert "✗ 1条与预期不符:第7条" in html
+
+
+def stricter_draft_of_measure_11(threshold: int):  # noqa: ANN201
+    """An official's draft of measure 11 asking for R&D expense above ``threshold`` 万元."""
+    from policies.models import Measure
+
+    draft = Measure.objects.get(number=11, is_draft=False).start_draft()
+    rule = draft.eligibility_rules.get()
+    text = json.dumps(rule.condition)
+    old = '{"field": "rd_expense_wan", "op": ">", "value": 0}'
+    assert old in text
+    rule.condition = json.loads(text.replace(old, old.replace("0}", f"{threshold}}}")))
+    rule.full_clean()
+    rule.save()
+    return draft
+
+
+def test_the_publish_page_previews_what_a_stricter_draft_rule_would_take_away(client, superuser, catalogue):
+    screening.save_receipt(example_profile("small-low-profit-limit"))  # R&D 60万元: loses measure 11
+    screening.save_receipt(example_profile("software-tech-sme"))  # R&D 400万元: keeps it
+    draft = stricter_draft_of_measure_11(100)
+    client.force_login(superuser)
+    html = client.get(f"/admin/policies/measure/{draft.pk}/publish/").content.decode()
+    section = html[html.index('id="impact-preview"') :]
+    section = section[: section.index("</form>")]
+    assert "(第11条)" in section
+    cases = section[: section.index("已保存的企业自测结果")]
+    assert "small-low-profit-limit" in cases and "不再可享受" in cases and "与预期不符" in cases
+    assert "software-tech-sme" not in cases
+    saved = section[section.index("已保存的企业自测结果") :]
+    assert "检查了 2 份不同的企业情况(共 2 份自测结果)" in saved
+    assert "不再可享受 1 份" in saved and "新增可享受 0 份" in saved
+    # Nothing is published by looking.
+    assert client.get("/check/").status_code == 200
+    assert screening.run(example_profile("small-low-profit-limit")).result(11).status == "eligible"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +89,7 @@ def test_filling_every_step_gives_the_expected_answer_for_each_shared_example(cl
     assert client.get(url).status_code == 200
 
 
+@time_machine.travel("2026-11-26 10:00 +0800", tick=False)
 def test_the_questionnaire_is_in_chinese_works_without_javascript_and_shows_money_in_wan(client, catalogue):
     html = client.get("/check/").content.decode()
     assert "基本情况" in html and "评估日期" in html and "不清楚" in html
@@ -95,9 +97,16 @@ def test_the_questionnaire_is_in_chinese_works_without_javascript_and_shows_mone
     assert "<script" not in html
     assert 'name="viewport"' in html
     assert "万元" in html
-    # The evaluation date defaults into the plan's period, and the page says why.
+    # Today is after the plan's period: the evaluation date defaults to its last day, and the page says why.
     assert 'value="2022-12-31"' in html
-    assert "执行期" in html
+    assert "今天(2026年11月26日)已不在执行期内" in html
+
+
+@time_machine.travel("2022-05-10 10:00 +0800", tick=False)
+def test_inside_the_plans_period_the_evaluation_date_defaults_to_today(client, catalogue):
+    html = client.get("/check/").content.decode()
+    assert 'value="2022-05-10"' in html
+    assert "默认按今天(2022年5月10日)评估" in html
 
 
 def test_industry_is_chosen_in_two_levels_down_to_the_group_for_real_estate(client, catalogue):
@@ -329,3 +338,10 @@ garbage = st.one_of(
 def test_garbage_posts_never_give_a_server_error(client, catalogue, slug, data):
     response = client.post(f"/check/{slug}/", {k: v.replace("\x00", "") for k, v in data.items()})
     assert response.status_code in (200, 302)
+
+
+@time_machine.travel("2026-11-26 10:00 +0800", tick=False)
+def test_starting_on_a_later_step_still_evaluates_on_the_default_date(client, catalogue):
+    client.post("/check/trade/", {"exports": "yes", "nav": "finish"})
+    receipt = Receipt.objects.get()
+    assert receipt.as_of.isoformat() == "2022-12-31"
