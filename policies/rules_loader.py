@@ -83,15 +83,23 @@ def size_standards_data() -> list[dict[str, Any]]:
     return [s.as_data() for s in standards.order_by("key", "valid_from")]
 
 
-def ruleset_data(draft: Measure | None = None) -> dict[str, Any]:
-    """The published rule data; with ``draft``, that draft's content replaces its original's."""
+def ruleset_data(
+    draft: Measure | None = None,
+    *,
+    parameters: list[dict[str, Any]] | None = None,
+    size_standards: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The published rule data; with ``draft``, that draft's content replaces its original's.
+
+    ``parameters`` and ``size_standards`` replace the stored ones (to check an edit before saving).
+    """
     measures = {m.number: m for m in _measures_with_content().published()}
     if draft is not None:
         fresh = _measures_with_content().get(pk=draft.pk)
         measures[fresh.number] = fresh
     return {
-        "parameters": parameters_data(),
-        "size_standards": size_standards_data(),
+        "parameters": parameters_data() if parameters is None else parameters,
+        "size_standards": size_standards_data() if size_standards is None else size_standards,
         "measures": [measure_data(measures[n]) for n in sorted(measures)],
     }
 
@@ -229,10 +237,8 @@ def _published_conflicts(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 def check_parameter(param: Parameter) -> list[tuple[str, str]]:
     """Problems the published rule set would have with ``param`` saved as it stands."""
-    data = ruleset_data()
     others = [p.as_data() for p in Parameter.objects.exclude(pk=param.pk).order_by("key", "valid_from")]
-    data["parameters"] = [*others, param.as_data()]
-    errors = _published_conflicts(data)
+    errors = _published_conflicts(ruleset_data(parameters=[*others, param.as_data()]))
     return [(_param_field(path), message) for path, message in errors]
 
 
@@ -244,19 +250,14 @@ def _param_field(path: str) -> str:
 
 def check_without_parameters(excluded: list[int]) -> list[str]:
     """What deleting these parameters would break, in words (empty when nothing)."""
-    data = ruleset_data()
-    data["parameters"] = [
-        p.as_data() for p in Parameter.objects.exclude(pk__in=excluded).order_by("key", "valid_from")
-    ]
-    return [message for _, message in _published_conflicts(data)]
+    kept = [p.as_data() for p in Parameter.objects.exclude(pk__in=excluded).order_by("key", "valid_from")]
+    return [message for _, message in _published_conflicts(ruleset_data(parameters=kept))]
 
 
 def check_size_table(standard: SizeStandard, rows: list[SizeRow]) -> list[tuple[str, str]]:
     """Problems of a whole size table (as edited) and of the rules that use it."""
-    data = ruleset_data()
     others = [s.as_data() for s in SizeStandard.objects.exclude(pk=standard.pk).prefetch_related("rows")]
-    data["size_standards"] = [*others, standard.as_data(rows)]
-    return _published_conflicts(data)
+    return _published_conflicts(ruleset_data(size_standards=[*others, standard.as_data(rows)]))
 
 
 def _schema(ruleset: RuleSet) -> Schema:

@@ -115,7 +115,7 @@ def screen(profile: Profile, ruleset: RuleSet, *, explain: bool = True) -> Scree
     re-screening, where only statuses, missing fields, amounts and deadlines are compared.
     """
     day = ruleset.on(profile.as_of)
-    ctx = Context(vars(profile), profile.as_of, day.params, day.params_float, day.standards)
+    ctx = make_context(profile, ruleset)
     size = {}
     for name, key in SIZE_SUMMARY.items():
         outcome = ctx.size(key)
