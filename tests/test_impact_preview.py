@@ -29,16 +29,23 @@ def rules_data() -> dict[str, Any]:
     return json.loads((ROOT / "fixtures" / "rules_source.json").read_text(encoding="utf-8"))
 
 
+def raise_rd_threshold(condition: Any, threshold: int) -> Any:
+    """A condition tree with its "R&D expense > 0" leaf asking for more than ``threshold`` 万元."""
+    if isinstance(condition, dict):
+        if condition.get("field") == "rd_expense_wan" and condition.get("op") == ">":
+            return {**condition, "value": threshold}
+        return {key: raise_rd_threshold(value, threshold) for key, value in condition.items()}
+    if isinstance(condition, list):
+        return [raise_rd_threshold(item, threshold) for item in condition]
+    return condition
+
+
 def with_rd_threshold(data: dict[str, Any], threshold: int) -> dict[str, Any]:
     """Measure 11 asking for R&D expense above ``threshold`` 万元 instead of above 0."""
     changed = copy.deepcopy(data)
     rule = next(m for m in changed["measures"] if m["number"] == 11)
-    text = json.dumps(rule["condition"])
-    old = '{"field": "rd_expense_wan", "op": ">", "value": 0}'
-    assert old in text
-    rule["condition"] = json.loads(
-        text.replace(old, f'{{"field": "rd_expense_wan", "op": ">", "value": {threshold}}}')
-    )
+    rule["condition"] = raise_rd_threshold(rule["condition"], threshold)
+    assert rule["condition"] != next(m for m in data["measures"] if m["number"] == 11)["condition"]
     return changed
 
 
@@ -119,6 +126,7 @@ def test_the_publish_page_shows_the_impact_preview_section(client, superuser, ca
     html = client.get(f"/admin/policies/measure/{draft.pk}/publish/").content.decode()
     assert 'id="impact-preview"' in html
     assert "影响预览" in html
+    assert "所有基准案例的结果都不变" in html
 
 
 def test_golden_cases_are_validated_in_the_admin(client, superuser, catalogue):
@@ -156,10 +164,9 @@ def stricter_draft_of_measure_11(threshold: int):  # noqa: ANN201
 
     draft = Measure.objects.get(number=11, is_draft=False).start_draft()
     rule = draft.eligibility_rules.get()
-    text = json.dumps(rule.condition)
-    old = '{"field": "rd_expense_wan", "op": ">", "value": 0}'
-    assert old in text
-    rule.condition = json.loads(text.replace(old, old.replace("0}", f"{threshold}}}")))
+    stricter = raise_rd_threshold(rule.condition, threshold)
+    assert stricter != rule.condition
+    rule.condition = stricter
     rule.full_clean()
     rule.save()
     return draft
