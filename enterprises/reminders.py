@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from policies.engine.errors import ProfileError
@@ -262,46 +262,29 @@ def _due_deadlines(today: datetime.date) -> list[tuple[Deadline, int]]:
 def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> int:
     """Create the PENDING notices for every active subscription a due deadline applies to."""
     ruleset = eligibility.load()
-    by_profile: dict[str, list[int]] = defaultdict(list)
-    profiles: dict[str, dict] = {}
-    rows = Subscription.objects.active().order_by("pk").values_list("pk", "profile_digest", "profile")
-    for pk, digest, profile in rows.iterator(chunk_size=5000):
-        by_profile[digest].append(pk)
-        profiles.setdefault(digest, profile)
-    batch: list[ReminderNotice] = []
-    created = 0
-    for digest, subscription_ids in by_profile.items():
-        # Identical profiles (common: many enterprises answer alike) are evaluated once.
-        profile = profiles[digest]
-        evaluation = eligibility.evaluate(ruleset, profile, today)
-        for deadline, stage in due:
-            if not _applies(evaluation.get(deadline.measure.number), deadline):
+    # Identical profiles (common: many enterprises answer alike) are evaluated once.
+    firsts = Subscription.objects.active().values("profile_digest").annotate(first=Min("pk")).order_by()
+    first_ids = [row["first"] for row in firsts]
+    applicable: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for start in range(0, len(first_ids), 500):
+        rows = Subscription.objects.filter(pk__in=first_ids[start : start + 500]).values_list(
+            "profile_digest", "profile"
+        )
+        for digest, profile in rows:
+            try:
+                evaluation = eligibility.evaluate(ruleset, profile, today)
+            except ProfileError:
+                logger.warning("stored profile %s no longer valid; no reminders for it", digest)
                 continue
-            batch += [
-                ReminderNotice(
-                    subscription_id=pk,
-                    deadline=deadline,
-                    stage=stage,
-                    measure_number=deadline.measure.number,
-                    measure_title=deadline.measure.title[:120],
-                    deadline_date=deadline.date,
-                )
-                for pk in subscription_ids
-            ]
-            if len(batch) >= 5000:
-                created += _insert(batch)
-                batch = []
-    return created + _insert(batch)
-
-
-def _insert(notices: list[ReminderNotice]) -> int:
-    if not notices:
-        return 0
-    before = ReminderNotice.objects.count()
-    # The unique key (subscription, deadline, stage) turns a re-run or a concurrent round into
-    # a no-op for every notice that already exists, whatever its status.
-    ReminderNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=2000)
-    return ReminderNotice.objects.count() - before
+            for deadline, stage in due:
+                if _applies(evaluation.get(deadline.measure.number), deadline):
+                    applicable[(deadline.pk, stage)].append(digest)
+    created = 0
+    for deadline, stage in due:
+        digests = applicable[(deadline.pk, stage)]
+        for start in range(0, len(digests), 500):
+            created += ReminderNotice.objects.create_for(deadline, stage, digests[start : start + 500])
+    return created
 
 
 def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.datetime) -> int:
@@ -312,18 +295,18 @@ def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.dateti
     at_iso = at.isoformat() if at else None
     ids = list(notices.order_by("pk").values_list("pk", flat=True))
     queued = 0
-    for start in range(0, len(ids), 1000):  # 1000 ids per transaction: few round trips
+    for start in range(0, len(ids), 2000):  # 2000 ids per transaction: few round trips
+        chunk = ids[start : start + 2000]
         with transaction.atomic():
-            # Only ids this call marks are queued by it, so concurrent rounds or sweeps do not
-            # both queue the same notice (the claim would stop a second send anyway). The
-            # queryset's own conditions are re-checked under the row locks.
+            # The conditional UPDATE re-checks the queryset's conditions row by row, so of two
+            # concurrent rounds or sweeps only one marks (and queues) each notice; the claim
+            # would stop a second send anyway. The marker then names the rows this call won.
+            notices.filter(pk__in=chunk).update(enqueued_at=marker)
             mine = list(
-                notices.filter(pk__in=ids[start : start + 1000])
-                .select_for_update(skip_locked=True)
+                ReminderNotice.objects.filter(pk__in=chunk, enqueued_at=marker)
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            ReminderNotice.objects.filter(pk__in=mine).update(enqueued_at=marker)
             for first in range(0, len(mine), size):
                 transaction.on_commit(partial(send_notices.delay, mine[first : first + size], at_iso))
         queued += len(mine)

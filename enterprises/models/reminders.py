@@ -248,6 +248,40 @@ class ReminderNoticeQuerySet(models.QuerySet):
             cursor.execute(sql, params)
             return sorted(row[0] for row in cursor.fetchall())
 
+    def create_for(self, deadline: Any, stage: int, digests: list[str]) -> int:
+        """Create a PENDING notice of `deadline` at `stage` for every active subscription with
+        one of these profile digests; return how many were new.
+
+        One INSERT ... SELECT, because 100,000 notices through bulk_create() take Django tens of
+        seconds. The unique key (subscription, deadline, stage) turns a re-run or a concurrent
+        round into a no-op for every notice that already exists, whatever its status.
+        """
+        if not digests:
+            return 0
+        notice, subscription = ReminderNotice._meta.db_table, Subscription._meta.db_table
+        ops = connection.ops
+        sql = (
+            f"INSERT INTO {notice} (subscription_id, deadline_id, stage, measure_number, measure_title, "
+            "deadline_date, status, attempts, detail, created_at) "
+            f"SELECT s.id, %s, %s, %s, %s, %s, %s, 0, '', %s FROM {subscription} s "
+            "WHERE s.confirmed_at IS NOT NULL AND s.unsubscribed_at IS NULL "
+            f"AND s.profile_digest IN ({', '.join(['%s'] * len(digests))}) "
+            "ON CONFLICT DO NOTHING"
+        )
+        params = [
+            deadline.pk,
+            stage,
+            deadline.measure.number,
+            deadline.measure.title[:120],
+            ops.adapt_datefield_value(deadline.date),
+            ReminderNotice.Status.PENDING,
+            ops.adapt_datetimefield_value(timezone.now()),
+            *digests,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return max(cursor.rowcount, 0)
+
     def needing_requeue(self, now: datetime.datetime) -> ReminderNoticeQuerySet:
         """Notices a sweeper must hand to a worker again.
 
