@@ -83,10 +83,10 @@ def run(profile: dict[str, Any], ruleset: RuleSet | None = None) -> Screening:
 
 def answer_for(profile: dict[str, Any], ruleset: RuleSet) -> dict[str, Any]:
     """The contract's answer, each result extended with what the result page shows."""
-    screening = run(profile, ruleset)
-    answer = screening.as_dict()
-    catalogue = _catalogue({r.measure for r in screening.results if r.status != "informational"})
-    for result, detail in zip(answer["results"], screening.results):
+    checked = run(profile, ruleset)
+    answer = checked.as_dict()
+    catalogue = _catalogue({r.measure for r in checked.results if r.status != "informational"})
+    for result, detail in zip(answer["results"], checked.results):
         result["criteria"] = [
             {"outcome": r.outcome, "text": r.text, "decisive": r.decisive, "fields": list(r.fields)}
             for r in detail.reasons

@@ -21,6 +21,7 @@ from . import screening
 from .forms import STEPS, UNKNOWN, UNKNOWN_LABEL, Step, profile_name
 
 SESSION_KEY = "selfcheck_profile"
+FROM_RECEIPT_KEY = "selfcheck_from_receipt"
 
 
 # --- the profile in the session ---------------------------------------------------------------
@@ -31,12 +32,22 @@ def session_profile(request: HttpRequest) -> dict[str, Any]:
     return dict(profile) if isinstance(profile, dict) else {}
 
 
-def store_profile(request: HttpRequest, profile: dict[str, Any]) -> None:
+def store_profile(request: HttpRequest, profile: dict[str, Any], receipt_token: str = "") -> None:
+    """Keep the answers; ``receipt_token`` marks answers being completed on that receipt's page."""
     request.session[SESSION_KEY] = profile
+    request.session[FROM_RECEIPT_KEY] = receipt_token
 
 
 def clear_profile(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(FROM_RECEIPT_KEY, None)
+
+
+def profile_for_receipt(request: HttpRequest, receipt_token: str, saved: dict[str, Any]) -> dict[str, Any]:
+    """The answers to complete on a receipt's page: those in progress there, else the saved ones."""
+    if request.session.get(FROM_RECEIPT_KEY) == receipt_token:
+        return session_profile(request) or dict(saved)
+    return dict(saved)
 
 
 def apply_updates(profile: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -41,18 +44,11 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
     }
     if request.method == "POST":
         form = StepForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            profile = selfcheck.apply_updates(profile, form.profile_updates())
-            # A person who starts on a later step still gets the plan-period date, not today's.
-            profile.setdefault("as_of", as_of.date.isoformat())
-            problems = screening.profile_problems(profile)
-            if problems:
-                # The engine is the last word on the contract; its field messages become form errors.
-                for field, message in problems:
-                    form.add_error(_form_field(field, form), message)
-            else:
-                selfcheck.store_profile(request, profile)
-                return HttpResponseRedirect(_after_step(request, step, profile, extra_rows, rules))
+        # A person who starts on a later step still gets the plan-period date, not today's.
+        updated = _answers(form, profile, as_of=as_of.date.isoformat())
+        if updated is not None:
+            selfcheck.store_profile(request, updated)
+            return HttpResponseRedirect(_after_step(request, step, updated, extra_rows, rules))
     else:
         form = StepForm(**form_kwargs)
     context = {
@@ -63,10 +59,9 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
         "progress": _progress(step, profile, rules),
         "previous": selfcheck.neighbour(step, profile, -1, rules),
         "next": selfcheck.neighbour(step, profile, +1, rules),
-        "skipped": [(QUESTIONS[name].label, _answer_text(name, profile)) for name in plan.skipped],
+        "skipped": [(QUESTIONS[name].label, screening.answer_text(name, profile)) for name in plan.skipped],
         "as_of_default": as_of,
         "answered": bool(profile),
-        "extra_rows": extra_rows,
     }
     return render(request, "enterprises/step.html", context)
 
@@ -94,14 +89,14 @@ def restart(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(step_url(STEPS[0].slug))
 
 
-def receipt(request: HttpRequest, token: object) -> HttpResponse:
+def receipt(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """The permanent result page: the answer exactly as it was computed, explained."""
     saved = get_object_or_404(Receipt, token=token)
     return render(request, "enterprises/result.html", result_page_context(request, saved))
 
 
 @require_POST
-def edit_answers(request: HttpRequest, token: object) -> HttpResponse:
+def edit_answers(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Load a receipt's answers into the questionnaire, to change them."""
     saved = get_object_or_404(Receipt, token=token)
     selfcheck.store_profile(request, dict(saved.profile))
@@ -110,51 +105,61 @@ def edit_answers(request: HttpRequest, token: object) -> HttpResponse:
 
 
 @require_POST
-def recheck(request: HttpRequest, token: object) -> HttpResponse:
+def recheck(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Evaluate a receipt's answers again with today's rules, giving a new receipt."""
     saved = get_object_or_404(Receipt, token=token)
     return HttpResponseRedirect(screening.save_receipt(dict(saved.profile)).get_absolute_url())
 
 
-def more_questions(request: HttpRequest, token: object) -> HttpResponse:
+def more_questions(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Only the questions that would settle the measures still marked 需补充信息."""
     saved = get_object_or_404(Receipt, token=token)
-    profile = dict(saved.profile)
-    asked = screening.questions_for_missing(saved.answer, profile)
+    profile = selfcheck.profile_for_receipt(request, str(saved.token), saved.profile)
+    extra_rows = _int_param(request.GET.get("rows"), 0, MAX_EXTRA_ROWS)
     form_kwargs = {
         "step": None,
-        "asked": asked,
+        "asked": screening.questions_for_missing(saved.answer, profile),
         "profile": profile,
         "industry_choices": selfcheck.industry_choices(profile),
-        "extra_equipment_rows": _int_param(request.GET.get("rows"), 0, MAX_EXTRA_ROWS),
+        "extra_equipment_rows": extra_rows,
     }
     if request.method == "POST":
         form = StepForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            profile = selfcheck.apply_updates(profile, form.profile_updates())
-            problems = screening.profile_problems(profile)
-            for field, message in problems:
-                form.add_error(_form_field(field, form), message)
-            if not problems:
-                selfcheck.store_profile(request, profile)
-                if request.POST.get("nav") == "add_row":
-                    url = reverse("enterprises:more_questions", args=[saved.token])
-                    return HttpResponseRedirect(
-                        f"{url}?rows={form_kwargs['extra_equipment_rows'] + 1}#equipment-rows"
-                    )
-                return HttpResponseRedirect(screening.save_receipt(profile).get_absolute_url())
+        updated = _answers(form, profile)
+        if updated is not None:
+            if request.POST.get("nav") == "add_row":
+                selfcheck.store_profile(request, updated, receipt_token=str(saved.token))
+                url = reverse("enterprises:more_questions", args=[saved.token])
+                return HttpResponseRedirect(
+                    f"{url}?rows={min(extra_rows + 1, MAX_EXTRA_ROWS)}#equipment-rows"
+                )
+            selfcheck.store_profile(request, updated)
+            return HttpResponseRedirect(screening.save_receipt(updated).get_absolute_url())
     else:
         form = StepForm(**form_kwargs)
     context = {
         "receipt": saved,
         "form": form,
         "row_helper": equipment_row_helper(),
-        "counts": screening.settle_counts(saved.answer),
     }
     return render(request, "enterprises/more.html", context)
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _answers(form: StepForm, profile: dict[str, Any], as_of: str = "") -> dict[str, Any] | None:
+    """The profile with the form's answers, or None with the problems shown as field errors."""
+    if not form.is_valid():
+        return None
+    updated = selfcheck.apply_updates(profile, form.profile_updates())
+    if as_of:
+        updated.setdefault("as_of", as_of)
+    problems = screening.profile_problems(updated)
+    # The engine is the last word on the contract; its field messages become form errors.
+    for field, message in problems:
+        form.add_error(_form_field(field, form), message)
+    return None if problems else updated
 
 
 def _int_param(raw: str | None, low: int, high: int) -> int:
@@ -185,7 +190,3 @@ def _progress(current: Step, profile: dict, rules: screening.Rules) -> list[dict
             }
         )
     return items
-
-
-def _answer_text(name: str, profile: dict) -> str:
-    return screening.answer_text(name, profile)

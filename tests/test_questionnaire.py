@@ -12,6 +12,7 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from enterprises import screening
 from enterprises.forms import STEPS
 from enterprises.models import Receipt
 
@@ -345,3 +346,27 @@ def test_starting_on_a_later_step_still_evaluates_on_the_default_date(client, ca
     client.post("/check/trade/", {"exports": "yes", "nav": "finish"})
     receipt = Receipt.objects.get()
     assert receipt.as_of.isoformat() == "2022-12-31"
+
+
+def test_adding_an_equipment_row_on_the_more_questions_page_keeps_what_was_typed(client, catalogue):
+    walk(client, {"as_of": "2022-05-10", "industry": "C36", "entity_type": "enterprise"}, nav="finish")
+    receipt = Receipt.objects.get()
+    more = f"/check/result/{receipt.token}/more/"
+    data = {
+        "equipment": "yes",
+        "equipment-TOTAL_FORMS": "3",
+        "equipment-INITIAL_FORMS": "0",
+        "equipment-0-unit_value_wan": "600",
+        "equipment-0-min_depreciation_years": "3",
+        "equipment-0-purchase_date": "2022-03-01",
+        "nav": "add_row",
+    }
+    response = client.post(more, data)
+    assert response["Location"] == f"{more}?rows=1#equipment-rows"
+    page = client.get(f"{more}?rows=1")
+    rows = page.context["form"].equipment_rows
+    assert rows.total_form_count() == 4
+    assert rows.forms[0].initial["unit_value_wan"] == 600
+    # Another receipt's page starts from that receipt's own answers.
+    other = screening.save_receipt({"as_of": "2022-05-10", "employees": 5})
+    assert client.get(f"/check/result/{other.token}/more/").context["form"].initial["equipment"] == ""
