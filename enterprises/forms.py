@@ -247,9 +247,13 @@ def to_profile_value(name: str, value: Any) -> Any:
     if spec.kind == "date":
         return value.isoformat()
     if isinstance(value, Decimal):
-        # JSON numbers: whole amounts stay integers (150, not 150.0) so the profile reads as typed.
-        return int(value) if value == value.to_integral_value() else float(value)
+        return json_number(value)
     return value
+
+
+def json_number(value: Decimal) -> int | float:
+    """Whole amounts stay integers (150, not 150.0) so the stored profile reads as typed."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def to_initial(name: str, value: Any) -> Any:
@@ -314,13 +318,11 @@ class EquipmentRowForm(forms.Form):
         if not data or data.get("unit_value_wan") is None:
             return None
         return {
-            "unit_value_wan": to_profile_value("revenue_wan", data["unit_value_wan"]),
+            "unit_value_wan": json_number(data["unit_value_wan"]),
             "min_depreciation_years": data["min_depreciation_years"],
             "purchase_date": data["purchase_date"].isoformat(),
         }
 
-
-EquipmentFormSet = forms.formset_factory(EquipmentRowForm, extra=0, max_num=30, absolute_max=30)
 
 MIN_EQUIPMENT_ROWS = 3
 
