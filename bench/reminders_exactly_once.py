@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import resource
 import secrets
 import signal
 import subprocess
@@ -258,11 +259,21 @@ def run(args: argparse.Namespace, workers: list[Worker], sink: subprocess.Popen,
             break
 
     time.sleep(5)  # let anything still in flight (a duplicate, if any) reach the sink
+    # CPU time of reaped children: the workers (with their pool processes) and then the sink;
+    # a kill -9'd worker's orphaned pool processes are not counted.
+    before = _children_cpu()
     for worker in workers:
         worker.stop()
+    after_workers = _children_cpu()
     sink.send_signal(signal.SIGTERM)
     sink.wait(10)
-    report(args, result, round_seconds, done_at, killed_at, restarted_at, status, swept, sink_log)
+    cpu = {"workers": after_workers - before, "sink": _children_cpu() - after_workers}
+    report(args, result, round_seconds, done_at, killed_at, restarted_at, status, swept, sink_log, cpu)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def report(
@@ -275,6 +286,7 @@ def report(
     status: Counter,
     swept: int,
     sink_log: Path,
+    cpu: dict[str, float],
 ) -> None:
     from enterprises.models import ReminderNotice
 
@@ -305,6 +317,11 @@ def report(
     print(f"ledger statuses             {dict(status)}")
     print(f"attempts per notice         {dict(sorted(attempts.items()))}")
     print(f"sweeper re-queued           {swept:>10,}")
+    if sent:
+        print(
+            f"CPU per 1,000 notices       workers {cpu['workers'] / sent * 1000:.2f} s, SMTP sink "
+            f"{cpu['sink'] / sent * 1000:.2f} s (PostgreSQL and Redis not counted)"
+        )
     print(f"SMTP deliveries             {len(lines):>10,}")
     print(f"distinct Message-IDs        {len(deliveries):>10,}")
     print(f"Message-IDs received twice+ {len(twice):>10,}  {dict(list(twice.items())[:5])}")

@@ -34,10 +34,10 @@ def _build(name: str, context: dict[str, Any], to: str, headers: dict[str, str])
     return message
 
 
-def _unsubscribe_headers(subscription: Subscription) -> dict[str, str]:
+def _unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
     # RFC 2369 / RFC 8058: mail clients show an unsubscribe button that POSTs to the link.
     return {
-        "List-Unsubscribe": f"<{subscription.unsubscribe_url()}>",
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
     }
@@ -52,7 +52,7 @@ def confirmation_message(subscription: Subscription) -> EmailMultiAlternatives:
         "retention_days": reminder_setting("RETENTION_DAYS", 180),
         "site_url": settings.SITE_URL,
     }
-    return _build("confirm", context, subscription.email, _unsubscribe_headers(subscription))
+    return _build("confirm", context, subscription.email, _unsubscribe_headers(context["unsubscribe_url"]))
 
 
 def reminder_message(
@@ -74,10 +74,9 @@ def reminder_message(
         if rendered is None:
             rendered = {}
         rendered[key] = parts
-    subject, text, html = (
-        part.replace(UNSUBSCRIBE_PLACEHOLDER, subscription.unsubscribe_url()) for part in rendered[key]
-    )
-    headers = {"Message-ID": notice.message_id, **_unsubscribe_headers(subscription)}
+    unsubscribe_url = subscription.unsubscribe_url()
+    subject, text, html = (part.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url) for part in rendered[key])
+    headers = {"Message-ID": notice.message_id, **_unsubscribe_headers(unsubscribe_url)}
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [subscription.email], headers=headers
     )

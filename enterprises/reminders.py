@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -393,7 +393,7 @@ class _Batch:
             self._ruleset = eligibility.load()
         found = self._by_digest.get(subscription.profile_digest)
         if found is None:
-            found = eligibility.evaluate(self._ruleset, subscription.profile, self.today)
+            found = _screen(self._ruleset, subscription.profile_digest, subscription.profile, self.today)
             self._by_digest[subscription.profile_digest] = found
         return found.get(measure)
 
@@ -401,6 +401,27 @@ class _Batch:
         if measure.pk not in self._units:
             self._units[measure.pk] = [mu.unit for mu in measure.measure_units.select_related("unit")]
         return self._units[measure.pk]
+
+
+_screenings: OrderedDict[tuple, tuple[Any, dict[int, eligibility.Outcome]]] = OrderedDict()
+
+
+def _screen(ruleset: Any, digest: str, profile: dict, today: datetime.date) -> dict[int, eligibility.Outcome]:
+    """Screen a profile, remembering the last few hundred answers in this worker process.
+
+    The key holds the rule set object itself: the policies app's loader hands out a new one
+    whenever an official changes the rules, so a remembered answer is never from old rules.
+    """
+    key = (id(ruleset), digest, today)
+    found = _screenings.get(key)
+    if found is not None and found[0] is ruleset:
+        _screenings.move_to_end(key)
+        return found[1]
+    result = eligibility.evaluate(ruleset, profile, today)
+    _screenings[key] = (ruleset, result)
+    if len(_screenings) > 500:
+        _screenings.popitem(last=False)
+    return result
 
 
 def _send_one(notice: ReminderNotice, batch: _Batch, connection: Any, outcome: SendOutcome) -> Any:
