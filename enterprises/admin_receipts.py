@@ -16,8 +16,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
-from policies.admin import publish_preview_hooks
-from policies.engine import EngineError, ProfileError, validate_profile
+from policies.admin import publish_preview_hooks, rules_change_preview_hooks
+from policies.engine import EngineError, ProfileError, RuleSet, validate_profile
 from policies.models import Measure
 
 from . import impact, screening
@@ -153,4 +153,12 @@ def impact_preview_section(request: HttpRequest, draft: Measure) -> str:
     return render_to_string("admin/enterprises/impact_preview.html", {"impact": result, "draft": draft})
 
 
+def rules_change_section(request: HttpRequest, before: RuleSet, after: RuleSet) -> str:
+    """The impact of a parameter change on every checkable measure (parameters are shared)."""
+    measures = [m.number for m in after.measures if m.condition is not None]
+    result = impact.preview(before, after, measures)
+    return render_to_string("admin/enterprises/impact_preview.html", {"impact": result, "change_title": "参数修改前后"})
+
+
 publish_preview_hooks.append(impact_preview_section)
+rules_change_preview_hooks.append(rules_change_section)

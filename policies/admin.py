@@ -34,6 +34,9 @@ from .models import (
 
 # Other apps add sections to the publish page: callables (request, draft) -> HTML ("" for none).
 publish_preview_hooks: list[Callable[[HttpRequest, Measure], str]] = []
+# ... and to the confirmation page of a parameter change: callables (request, before, after) ->
+# HTML, where before and after are the engine's rule sets without and with the change.
+rules_change_preview_hooks: list[Callable[[HttpRequest, object, object], str]] = []
 
 
 class MeasureContentInline:

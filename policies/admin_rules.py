@@ -13,21 +13,26 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin import DeadlineInline, MeasureAdmin, MeasureContentInline
+from .admin import DeadlineInline, MeasureAdmin, MeasureContentInline, rules_change_preview_hooks
 from .models import EligibilityRule, Measure, Parameter, SizeRow, SizeStandard
 from .rules_loader import (
+    build_leniently,
     check_condition,
     check_size_table,
     check_without_parameters,
     describe_condition,
     invalidate,
+    load_ruleset,
+    ruleset_data,
 )
 
 JSON_WIDGET = forms.Textarea(
@@ -201,6 +206,45 @@ class ParameterAdmin(SimpleHistoryAdmin):
     def save_model(self, request: HttpRequest, obj: Parameter, form: forms.ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         invalidate()
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        """Before a parameter change takes effect, show whom it would move, and ask to confirm.
+
+        A valid POST without ``_impact_confirmed`` renders the impact preview (golden cases and
+        saved profiles screened with the current rules and with the edited parameter) and a form
+        that re-posts the same values; only the confirmed POST saves.
+        """
+        if request.method == "POST" and "_impact_confirmed" not in request.POST and IS_POPUP_VAR not in request.POST:
+            obj = self.get_object(request, object_id) if object_id else None
+            allowed = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+            if allowed and (obj is not None or object_id is None):
+                form = self.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
+                if form.is_valid():
+                    preview = self._rules_change_preview(request, form.save(commit=False))
+                    if preview is not None:
+                        return preview
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _rules_change_preview(self, request: HttpRequest, edited: Parameter) -> HttpResponse | None:
+        others = [p.as_data() for p in Parameter.objects.exclude(pk=edited.pk).order_by("key", "valid_from")]
+        parameters = sorted([*others, edited.as_data()], key=lambda p: (p["key"], str(p["valid_from"])))
+        before = load_ruleset()
+        after = build_leniently(ruleset_data(parameters=parameters))
+        sections = [html for hook in rules_change_preview_hooks if (html := hook(request, before, after))]
+        if not sections:
+            return None
+        fields = [(key, value) for key, values in request.POST.lists() for value in values]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"确认修改规则参数:{edited.label or edited.key}",
+            "parameter": edited,
+            "fields": fields,
+            "sections": sections,
+        }
+        return TemplateResponse(request, "admin/policies/parameter/confirm_change.html", context)
 
 
 class SizeRowFormSet(forms.BaseInlineFormSet):
