@@ -1,0 +1,84 @@
+"""The result as a PDF download (WeasyPrint): the receipt link, the rule version, a CJK font."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from enterprises import screening
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT.parent / "shared" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
+
+
+@pytest.fixture
+def receipt(catalogue):  # noqa: ANN001, ANN201
+    return screening.save_receipt(json.loads(EXAMPLE.read_text(encoding="utf-8"))["profile"])
+
+
+@pytest.fixture
+def pdf_file(client, receipt, tmp_path) -> Path:  # noqa: ANN001
+    response = client.get(f"/check/result/{receipt.token}/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    path = tmp_path / "result.pdf"
+    path.write_bytes(response.content)
+    assert response.content.startswith(b"%PDF-")
+    return path
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        pytest.skip(f"{name} not installed (Debian poppler-utils; .ci/run installs it)")
+    return found
+
+
+def test_the_result_page_links_to_its_pdf(client, receipt):
+    html = client.get(receipt.get_absolute_url()).content.decode()
+    assert f'href="/check/result/{receipt.token}/pdf/"' in html
+    assert "css/print.css" in html and 'media="print"' in html
+
+
+def test_the_pdf_carries_the_receipt_link_the_rule_version_and_the_results(pdf_file, receipt):
+    text = subprocess.run(
+        [_tool("pdftotext"), "-enc", "UTF-8", str(pdf_file), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = re.sub(r"\s+", "", text)
+    assert f"http://testserver/check/result/{receipt.token}/" in flat
+    assert f"规则版本:{receipt.rules_version}" in flat
+    for words in ("政策资格自测结果", "评估日期:2022年5月10日", "可享受", "晋政办发〔2022〕34号", "您的回答"):
+        assert words in flat, words
+    # measure 7's estimate, as on the HTML page
+    assert "约32.5万元" in flat
+    assert "下载PDF" not in flat and "订阅" not in flat  # no buttons or forms on paper
+
+
+def test_the_pdf_embeds_a_cjk_font(pdf_file):
+    fonts = subprocess.run([_tool("pdffonts"), str(pdf_file)], capture_output=True, text=True, check=True).stdout
+    rows = [line for line in fonts.splitlines()[2:] if line.strip()]
+    cjk = [row for row in rows if "WenQuanYi" in row or "Noto" in row and "CJK" in row]
+    assert cjk, fonts
+    # columns: name type encoding emb sub uni object ID -> "yes" in the emb column
+    assert all(row.split()[-5] == "yes" for row in rows), fonts
+
+
+def test_an_unknown_receipt_has_no_pdf(client, db):
+    assert client.get("/check/result/00000000-0000-4000-8000-000000000000/pdf/").status_code == 404
+
+
+def test_a_second_download_is_served_from_the_cache(client, receipt, monkeypatch):
+    from enterprises import pdf
+
+    url = f"/check/result/{receipt.token}/pdf/"
+    first = client.get(url).content
+    monkeypatch.setattr(pdf, "render_pdf", lambda request, saved: pytest.fail("rendered twice"))
+    assert client.get(url).content == first
