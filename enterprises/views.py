@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import screening, selfcheck
+from . import accounts, screening, selfcheck
 from .forms import QUESTIONS, STEP_BY_SLUG, STEPS, Step, StepForm, equipment_row_helper
 from .models import Receipt
 from .presentation import result_page_context
@@ -80,6 +80,7 @@ def _after_step(
         if following:
             return step_url(following.slug)
     receipt = screening.save_receipt(profile, rules)
+    accounts.keep_for_request(request, receipt)  # a signed-in enterprise keeps it
     return receipt.get_absolute_url()
 
 
@@ -108,7 +109,9 @@ def edit_answers(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 def recheck(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Evaluate a receipt's answers again with today's rules, giving a new receipt."""
     saved = get_object_or_404(Receipt, token=token)
-    return HttpResponseRedirect(screening.save_receipt(dict(saved.profile)).get_absolute_url())
+    newer = screening.save_receipt(dict(saved.profile))
+    accounts.keep_for_request(request, newer)
+    return HttpResponseRedirect(newer.get_absolute_url())
 
 
 def more_questions(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
@@ -134,7 +137,9 @@ def more_questions(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
                     f"{url}?rows={min(extra_rows + 1, MAX_EXTRA_ROWS)}#equipment-rows"
                 )
             selfcheck.store_profile(request, updated)
-            return HttpResponseRedirect(screening.save_receipt(updated).get_absolute_url())
+            newer = screening.save_receipt(updated)
+            accounts.keep_for_request(request, newer)
+            return HttpResponseRedirect(newer.get_absolute_url())
     else:
         form = StepForm(**form_kwargs)
     context = {

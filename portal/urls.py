@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("policies.urls")),
     path("", include("enterprises.urls")),
+    path("accounts/", include("enterprises.urls_accounts")),
     path("", include("hotline.urls")),
 ]
 

@@ -1,0 +1,19 @@
+"""Enterprise accounts under /accounts/ (the rate limits in settings.RATE_LIMITS name these paths)."""
+
+from django.urls import path
+
+from . import views_accounts as views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("register/", views.register, name="register"),
+    path("login/", views.sign_in, name="login"),
+    path("logout/", views.sign_out, name="logout"),
+    path("recheck/", views.rerun, name="rerun"),
+    path("profile/edit/", views.edit_profile, name="edit_profile"),
+    path("results/<uuid:token>/keep/", views.keep, name="keep"),
+    path("export/", views.export, name="export"),
+    path("delete/", views.delete, name="delete"),
+]

@@ -1,0 +1,158 @@
+"""Enterprise account pages: register, sign in and out, the account page, re-run, export, delete.
+
+Every page but register and sign-in is about the signed-in enterprise's own account: no URL
+carries an account or profile id, so there is nothing to guess. Staff and hotline accounts are
+not enterprises and get 403 here.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import accounts, selfcheck
+from .account_forms import DeleteForm, LoginForm, RegisterForm
+from .models import EnterpriseAccount, Receipt
+from .models.accounts import account_of
+from .presentation import profile_summary
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def enterprise_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sign-in first (the enterprise login page); signed-in non-enterprise accounts get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("accounts:login"))
+        account = account_of(request.user)
+        if account is None:
+            return render(request, "enterprises/accounts/forbidden.html", status=403)
+        return view(request, account, *args, **kwargs)
+
+    return wrapper
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _start_session(request: HttpRequest, account: EnterpriseAccount) -> None:
+    """Pre-fill the questionnaire with the saved profile, unless answers are already in progress."""
+    if account.profile and not selfcheck.session_profile(request):
+        selfcheck.store_profile(request, dict(account.profile))
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    if account_of(request.user) is not None:
+        return HttpResponseRedirect(reverse("accounts:home"))
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        account = accounts.register(data["email"], data["password1"], data["uscc"], data["name"])
+        # Answers given before registering become the account's profile.
+        in_progress = selfcheck.session_profile(request)
+        login(request, account.user, backend=BACKEND)
+        if in_progress:
+            account.profile = in_progress
+            account.profile_updated_at = timezone.now()
+            account.save(update_fields=["profile", "profile_updated_at"])
+        messages.success(request, "注册成功,已为您登录。")
+        return HttpResponseRedirect(_safe_next(request, reverse("accounts:home")))
+    return render(request, "enterprises/accounts/register.html", {"form": form, "next": _safe_next(request, "")})
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user, backend=BACKEND)
+        _start_session(request, form.user.enterprise_account)
+        return HttpResponseRedirect(_safe_next(request, reverse("accounts:home")))
+    return render(request, "enterprises/accounts/login.html", {"form": form, "next": _safe_next(request, "")})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)  # also forgets the answers in the session: a shared computer keeps nothing
+    messages.info(request, "您已退出登录。")
+    return HttpResponseRedirect(reverse("policies:home"))
+
+
+@enterprise_required
+def home(request: HttpRequest, account: EnterpriseAccount) -> HttpResponse:
+    receipts = list(account.receipts()[:50])
+    context = {
+        "account": account,
+        "receipts": receipts,
+        "news": accounts.rule_news(account),
+        "profile_summary": profile_summary(account.profile) if account.profile else [],
+    }
+    return render(request, "enterprises/accounts/home.html", context)
+
+
+@require_POST
+@enterprise_required
+def rerun(request: HttpRequest, account: EnterpriseAccount) -> HttpResponse:
+    receipt = accounts.rerun(account)
+    if receipt is None:
+        messages.info(request, "还没有保存的企业情况,请先完成一次政策自测。")
+        return HttpResponseRedirect(reverse("enterprises:check"))
+    return HttpResponseRedirect(receipt.get_absolute_url())
+
+
+@require_POST
+@enterprise_required
+def edit_profile(request: HttpRequest, account: EnterpriseAccount) -> HttpResponse:
+    """Open the questionnaire with the saved answers."""
+    selfcheck.store_profile(request, dict(account.profile))
+    return HttpResponseRedirect(reverse("enterprises:check"))
+
+
+@require_POST
+@enterprise_required
+def keep(request: HttpRequest, account: EnterpriseAccount, token: uuid.UUID) -> HttpResponse:
+    """Save a result the enterprise is looking at to its account ("保存到我的账户")."""
+    receipt = get_object_or_404(Receipt, token=token)
+    if not accounts.keep_receipt(account, receipt):
+        raise Http404("没有这份结果")
+    messages.success(request, "已保存到您的账户。")
+    return HttpResponseRedirect(receipt.get_absolute_url())
+
+
+@enterprise_required
+def export(request: HttpRequest, account: EnterpriseAccount) -> HttpResponse:
+    body = json.dumps(accounts.export_data(account), ensure_ascii=False, indent=2, default=str)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="huiqi-account-{account.uscc}-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@enterprise_required
+def delete(request: HttpRequest, account: EnterpriseAccount) -> HttpResponse:
+    form = DeleteForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        logout(request)  # first, so the sign-out is recorded while the user still exists
+        accounts.delete_everything(account)
+        messages.success(request, "您的账户、企业情况、保存的自测结果和提醒订阅已全部删除。")
+        return HttpResponseRedirect(reverse("policies:home"))
+    context = {"account": account, "form": form, "receipt_count": account.receipts().count()}
+    return render(request, "enterprises/accounts/delete.html", context)
