@@ -64,24 +64,96 @@ def reminder_message(
 ) -> EmailMultiAlternatives:
     """The reminder for a claimed notice whose subscription, deadline and measure are loaded.
 
-    Subscribers with the same profile get the same text but for their unsubscribe link, so a
-    batch passes a `rendered` dict to render each (deadline, stage, profile, day) once.
+    Subscribers with the same profile get the same text but for their address, Message-ID and
+    unsubscribe link, so a batch passes a `rendered` dict: each (deadline, stage, profile, day)
+    is rendered once, and its MIME text is built once and filled in per recipient (mail merge).
     """
     subscription, deadline = notice.subscription, notice.deadline
     key = (deadline.pk, notice.stage, subscription.profile_digest, today)
-    if rendered is None or key not in rendered:
+    if rendered is None:
+        rendered = {}
+    if key not in rendered:
         parts = _render_reminder(notice, outcome, today, units)
-        if rendered is None:
-            rendered = {}
-        rendered[key] = parts
+        rendered[key] = (parts, _prepare_merge(*parts))
+    parts, merge = rendered[key]
     unsubscribe_url = subscription.unsubscribe_url()
-    subject, text, html = (part.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url) for part in rendered[key])
+    subject, text, html = (part.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url) for part in parts)
     headers = {"Message-ID": notice.message_id, **_unsubscribe_headers(unsubscribe_url)}
-    message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [subscription.email], headers=headers
-    )
+    message_class = EmailMultiAlternatives
+    merged = merge.fill(subscription.email, notice.message_id, unsubscribe_url) if merge else None
+    if merged is not None:
+        message_class = _MergedEmail
+    message = message_class(subject, text, settings.DEFAULT_FROM_EMAIL, [subscription.email], headers=headers)
     message.attach_alternative(html, "text/html")
+    if merged is not None:
+        message.merged = merged
     return message
+
+
+class _Merge:
+    """A reminder's MIME text with placeholders for what differs between recipients."""
+
+    TO = "to-placeholder@reminder.invalid"
+    MESSAGE_ID = "<message-id-placeholder@reminder.invalid>"
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def fill(self, to: str, message_id: str, unsubscribe_url: str) -> bytes | None:
+        if not (to.isascii() and message_id.isascii() and unsubscribe_url.isascii()):
+            return None  # an address that needs encoding goes through Django's full build
+        return (
+            self.data.replace(self.TO.encode(), to.encode(), 1)
+            .replace(self.MESSAGE_ID.encode(), message_id.encode(), 1)
+            .replace(UNSUBSCRIBE_PLACEHOLDER.encode(), unsubscribe_url.encode())
+        )
+
+
+def _prepare_merge(subject: str, text: str, html: str) -> _Merge | None:
+    """Build the MIME text once with placeholders; None if a placeholder did not survive the
+    encoding verbatim (e.g. a body with over-long lines goes quoted-printable), in which case
+    every message of the group is built in full."""
+    headers = {"Message-ID": _Merge.MESSAGE_ID, **_unsubscribe_headers(UNSUBSCRIBE_PLACEHOLDER)}
+    template = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [_Merge.TO], headers=headers
+    )
+    template.attach_alternative(html, "text/html")
+    data = template.message().as_bytes(linesep="\r\n")
+    expected = 1 + text.count(UNSUBSCRIBE_PLACEHOLDER) + html.count(UNSUBSCRIBE_PLACEHOLDER)
+    if (
+        data.count(UNSUBSCRIBE_PLACEHOLDER.encode()) != expected
+        or data.count(_Merge.TO.encode()) != 1
+        or data.count(_Merge.MESSAGE_ID.encode()) != 1
+    ):
+        return None
+    return _Merge(data)
+
+
+class _MergedEmail(EmailMultiAlternatives):
+    """An email whose MIME text was filled in from its group's prepared text.
+
+    Its subject, body, alternatives and headers are set as usual (what tests and the locmem
+    backend read); only message(), which backends call to get the bytes to send, is served from
+    the prepared text instead of encoding every header and part again for each recipient.
+    """
+
+    merged: bytes = b""
+
+    def message(self) -> _RawMIME:  # type: ignore[override]
+        return _RawMIME(self.merged)
+
+
+class _RawMIME:
+    """The part of email.message.Message's interface that Django's mail backends use."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data  # CRLF line endings, as SMTP wants them
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom: bool = False, linesep: str = "\n") -> str:
+        return self.as_bytes(linesep=linesep).decode()
 
 
 UNSUBSCRIBE_PLACEHOLDER = "__UNSUBSCRIBE_URL__"

@@ -199,6 +199,28 @@ def test_the_reminder_names_the_measure_date_reasons_what_to_do_and_links(catalo
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+def test_a_mail_merged_reminder_has_the_same_mime_content_as_one_built_in_full(catalogue, run_on_commit) -> None:
+    import email
+    import email.policy
+
+    from django.core.mail import EmailMultiAlternatives
+
+    subscribe("a@example.com", SMALL)
+    subscribe("b@example.com", SMALL)
+    run_round("2022-06-23", run_on_commit)
+    assert len(reminder_mails()) == 2
+    for sent in reminder_mails():
+        full = EmailMultiAlternatives(sent.subject, sent.body, sent.from_email, sent.to, headers=sent.extra_headers)
+        full.attach_alternative(*sent.alternatives[0])
+        merged = email.message_from_bytes(sent.message().as_bytes(), policy=email.policy.default)
+        built = email.message_from_bytes(full.message().as_bytes(), policy=email.policy.default)
+        for header in ("To", "From", "Subject", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post"):
+            assert str(merged[header]).strip() == str(built[header]).strip(), header  # folding may differ
+        for kind in ("plain", "html"):
+            assert merged.get_body((kind,)).get_content() == built.get_body((kind,)).get_content()
+    assert len({m.message().as_bytes() for m in reminder_mails()}) == 2
+
+
 # Exactly once ----------------------------------------------------------------------------------
 
 
