@@ -8,9 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from . import screening
@@ -145,6 +149,7 @@ def export_data(account: EnterpriseAccount) -> dict[str, Any]:
             "name": account.name,
             "created_at": account.created_at.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
+            "rule_news_email": account.rule_news_email,
         },
         "profile": account.profile,
         "profile_updated_at": account.profile_updated_at.isoformat() if account.profile_updated_at else None,
@@ -190,3 +195,53 @@ def delete_everything(account: EnterpriseAccount) -> dict[str, int]:
     account.delete()
     user.delete()
     return counts
+
+
+# --- rule-change notification emails (optional, per account) ---------------------------------
+
+EMAIL_DIR = "enterprises/accounts/email"
+
+
+def rule_news_message(account: EnterpriseAccount, news: RuleNews) -> EmailMultiAlternatives:
+    context = {
+        "account": account,
+        "news": news,
+        "account_url": settings.SITE_URL.rstrip("/") + reverse("accounts:home"),
+    }
+    subject = " ".join(render_to_string(f"{EMAIL_DIR}/rule_news_subject.txt", context).split())
+    text = render_to_string(f"{EMAIL_DIR}/rule_news.txt", context)
+    html = render_to_string(f"{EMAIL_DIR}/rule_news.html", context)
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [account.email], headers={"Auto-Submitted": "auto-generated"}
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notify_rule_changes() -> int:
+    """Email each opted-in account whose latest result the published rules now change; once per version.
+
+    The version is claimed with a conditional update before sending, so two runs at once never
+    send the same account the same news twice.
+    """
+    _, version = screening.current_rules()
+    sent = 0
+    candidates = (
+        EnterpriseAccount.objects.filter(rule_news_email=True, user__is_active=True, receipt_links__isnull=False)
+        .exclude(news_sent_for=version)
+        .select_related("user")
+        .distinct()
+    )
+    for account in candidates.iterator(chunk_size=200):
+        news = rule_news(account)
+        if news is None or not news.any:
+            continue
+        claimed = (
+            EnterpriseAccount.objects.filter(pk=account.pk)
+            .exclude(news_sent_for=version)
+            .update(news_sent_for=version)
+        )
+        if claimed:
+            rule_news_message(account, news).send()
+            sent += 1
+    return sent

@@ -14,6 +14,7 @@ urlpatterns = [
     path("recheck/", views.rerun, name="rerun"),
     path("profile/edit/", views.edit_profile, name="edit_profile"),
     path("results/<uuid:token>/keep/", views.keep, name="keep"),
+    path("notifications/", views.rule_news_email, name="rule_news_email"),
     path("export/", views.export, name="export"),
     path("delete/", views.delete, name="delete"),
 ]

@@ -156,3 +156,13 @@ def delete(request: HttpRequest, account: EnterpriseAccount) -> HttpResponse:
         return HttpResponseRedirect(reverse("policies:home"))
     context = {"account": account, "form": form, "receipt_count": account.receipts().count()}
     return render(request, "enterprises/accounts/delete.html", context)
+
+
+@require_POST
+@enterprise_required
+def rule_news_email(request: HttpRequest, account: EnterpriseAccount) -> HttpResponse:
+    """Switch the rule-change notification emails on or off."""
+    account.rule_news_email = request.POST.get("on") == "1"
+    account.save(update_fields=["rule_news_email"])
+    messages.success(request, "已开启规则变化邮件通知。" if account.rule_news_email else "已关闭规则变化邮件通知。")
+    return HttpResponseRedirect(reverse("accounts:home"))

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -343,6 +345,26 @@ def test_after_a_rule_change_the_account_page_names_the_measures_gained(catalogu
     assert 7 in [c.measure for c in gains]
     assert next(c for c in gains if c.measure == 7).after_label == "可享受"
     assert "新增可享受的政策" in page.content.decode()
+
+
+def test_a_rule_change_is_emailed_once_to_accounts_that_keep_the_notice_on(catalogue, mailoutbox):
+    on, off = make_account(), make_account("quiet@firm.example.com", VALID_CODES[1])
+    for account in (on, off):
+        accounts.keep_receipt(account, screening.save_receipt(example_profile()))
+    client = signed_in(off)
+    client.post(reverse("accounts:rule_news_email"), {"on": "0"})
+    off.refresh_from_db()
+    assert not off.rule_news_email
+
+    assert accounts.notify_rule_changes() == 0  # the rules have not changed: nothing to say
+    set_small_low_profit_ceiling(100)
+    call_command("notify_rule_changes", stdout=StringIO())
+    assert [m.to for m in mailoutbox] == [[on.email]]
+    message = mailoutbox[0]
+    assert "不再符合" in message.subject
+    assert "第7条" in message.body and reverse("accounts:home") in message.body
+    assert accounts.notify_rule_changes() == 0  # once per rule version
+    assert len(mailoutbox) == 1
 
 
 # --- whose data it is ---------------------------------------------------------------------------------

@@ -28,6 +28,12 @@ class EnterpriseAccount(models.Model):
         "企业画像", default=dict, blank=True, help_text="最近一次自测的回答,按接口约定字段保存,用于预填问卷。"
     )
     profile_updated_at = models.DateTimeField("画像更新时间", null=True, blank=True)
+    rule_news_email = models.BooleanField(
+        "规则变化邮件通知", default=True, help_text="政策规则变化使结果改变时,向登录邮箱发一封通知。"
+    )
+    news_sent_for = models.CharField(
+        "已通知的规则版本", max_length=64, blank=True, help_text="最近一次发出变化通知时的规则版本,避免重复发送。"
+    )
     created_at = models.DateTimeField("注册时间", auto_now_add=True)
 
     class Meta:
