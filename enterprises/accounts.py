@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from policies.engine import ProfileError
+
 from . import screening
 from .impact import StatusChange
 from .models import AccountReceipt, EnterpriseAccount, Receipt, Subscription
@@ -117,7 +119,7 @@ def rule_news(account: EnterpriseAccount) -> RuleNews | None:
         return None
     try:
         fresh = screening.run(dict(latest.profile), ruleset)
-    except Exception:  # noqa: BLE001 - a stored profile the contract no longer accepts: no comparison
+    except ProfileError:  # a stored profile the contract no longer accepts cannot be compared
         return None
     old = {r["measure"]: (r["status"], r.get("title", "")) for r in latest.answer.get("results", [])}
     new = {r.measure: (r.status, r.title) for r in fresh.results}
