@@ -13,8 +13,10 @@ import json
 import logging
 import re
 import threading
+import time
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch
 
@@ -156,7 +158,6 @@ def _signature() -> tuple:
         parts.append(f"(SELECT count(*) FROM {table})")
         history = model.history.model._meta.db_table
         parts.append(f"(SELECT max(history_id) FROM {history})")
-        parts.append(f"(SELECT max(history_date) FROM {history})")
     units = ResponsibleUnit._meta.db_table
     parts.append(f"(SELECT count(*) FROM {units})")
     parts.append(f"(SELECT sum(length(name)) FROM {units})")
@@ -180,20 +181,29 @@ def ruleset_version() -> str:
 def invalidate() -> None:
     """Forget this process's cached RuleSet (other processes notice changes by themselves)."""
     with _lock:
-        _cache.update(signature=None, ruleset=None, version="")
+        _cache.update(signature=None, ruleset=None, version="", checked=float("-inf"))
 
 
 def _current() -> tuple[RuleSet, str]:
-    signature = _signature()
     cacheable = not connection.in_atomic_block
+    now = time.monotonic()
+    with _lock:
+        # Within RULES_CACHE_CHECK_SECONDS of the last check this process trusts its cache: a
+        # change saved here calls invalidate(), one saved by another process shows up after at
+        # most that long. This keeps the signature query off the hot path of the API.
+        fresh = now - _cache.get("checked", float("-inf")) < settings.RULES_CACHE_CHECK_SECONDS
+        if cacheable and fresh and _cache["ruleset"] is not None:
+            return _cache["ruleset"], _cache["version"]
+    signature = _signature()
     with _lock:
         if cacheable and _cache["signature"] == signature and _cache["ruleset"] is not None:
+            _cache["checked"] = now
             return _cache["ruleset"], _cache["version"]
     data = ruleset_data()
     ruleset, version = build_leniently(data), _version(data)
     if cacheable:
         with _lock:
-            _cache.update(signature=signature, ruleset=ruleset, version=version)
+            _cache.update(signature=signature, ruleset=ruleset, version=version, checked=now)
     return ruleset, version
 
 

@@ -271,4 +271,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+# How long a process trusts its cached eligibility rules before re-checking the database
+# (changes saved in the same process apply at once).
+RULES_CACHE_CHECK_SECONDS = env.float("RULES_CACHE_CHECK_SECONDS", default=2.0)
 SIMPLE_HISTORY_REVERT_DISABLED = True  # revert goes through a draft (see policies/admin.py)

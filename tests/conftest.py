@@ -100,3 +100,9 @@ def hotline_agent(db) -> User:  # noqa: ANN001
 def _no_rate_limits(settings):  # noqa: ANN001, ANN202
     """Tests hit the API far faster than any person; tests/test_security.py turns limits back on."""
     settings.RATE_LIMIT_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _rules_checked_on_every_call(settings):  # noqa: ANN001, ANN202
+    """Tests change rules between requests in the same process; never trust a cached rule set."""
+    settings.RULES_CACHE_CHECK_SECONDS = 0

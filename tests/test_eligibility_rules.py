@@ -292,3 +292,20 @@ def test_the_rule_overview_lists_every_rule_in_words(client, superuser, catalogu
     client.force_login(superuser)
     html = client.get(reverse("admin:policies_eligibilityrule_changelist")).content.decode()
     assert "第12条" in html and "有出口业务" in html
+
+
+def test_a_worker_trusts_its_cached_rules_only_for_the_configured_seconds(transactional_db, catalogue, settings):
+    """Another process's change is picked up after RULES_CACHE_CHECK_SECONDS; this one's at once."""
+    from policies import rules_loader
+    from policies.models import Parameter
+
+    settings.RULES_CACHE_CHECK_SECONDS = 3600
+    rules_loader.invalidate()
+    first = rules_loader.ruleset_version()
+    # A change written behind the loader's back (as another process would) is not seen yet ...
+    Parameter.objects.filter(key="m46_cap_wan").update(value="600")
+    assert rules_loader.ruleset_version() == first
+    # ... until the trust period is over.
+    settings.RULES_CACHE_CHECK_SECONDS = 0
+    Parameter.objects.get(key="m46_cap_wan").save()  # a history row, as any admin save makes
+    assert rules_loader.ruleset_version() != first
