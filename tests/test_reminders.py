@@ -399,6 +399,12 @@ def test_the_form_says_what_is_stored_and_why_and_the_consent_box_is_unticked(cl
     assert Subscription.objects.count() == 0 and mail.outbox == []
 
 
+def test_the_subscribe_page_without_a_self_check_explains_and_points_to_it(client: Client, catalogue) -> None:
+    html = client.get("/reminders/subscribe/").content.decode()
+    assert "保存什么" in html and 'href="/check/"' in html
+    assert 'name="email"' not in html  # nothing to subscribe to without a profile
+
+
 def test_the_result_page_subscribes_with_its_receipt_and_the_as_of_day_is_not_kept(
     client: Client, catalogue, run_on_commit
 ) -> None:
