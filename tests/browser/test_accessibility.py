@@ -44,17 +44,20 @@ def _new_page(browser, live_server, width: int, scale: int = 1, large_text: bool
     return page
 
 
-@pytest.mark.parametrize("large_text", [False, True], ids=["default", "large-text"])
-def test_axe_finds_no_serious_or_critical_violations(browser, live_server, pages, axe_violations, large_text):
-    page = _new_page(browser, live_server, 1280, large_text=large_text)
+# One test per concern rather than per page or mode: each transactional test reloads the catalogue.
+def test_axe_finds_no_serious_or_critical_violations_in_default_and_large_text_mode(
+    browser, live_server, pages, axe_violations
+):
     found = {}
-    for name, url in pages.items():
-        page.goto(url)
-        assert page.evaluate("document.documentElement.classList.contains('large-text')") == large_text
-        violations = axe_violations(page)
-        if violations:
-            found[name] = violations
-    page.context.close()
+    for large_text in (False, True):
+        page = _new_page(browser, live_server, 1280, large_text=large_text)
+        for name, url in pages.items():
+            page.goto(url)
+            assert page.evaluate("document.documentElement.classList.contains('large-text')") == large_text
+            violations = axe_violations(page)
+            if violations:
+                found[f"{name}{' (large text)' if large_text else ''}"] = violations
+        page.context.close()
     assert found == {}
 
 
@@ -95,26 +98,23 @@ def test_every_page_has_landmarks_labelled_fields_a_skip_link_and_visible_focus(
     page.context.close()
 
 
-@pytest.mark.parametrize(
-    "width,scale,large_text",
-    [(320, 1, False), (320, 1, True), (640, 2, False), (640, 2, True)],
-    ids=["320px", "320px-large-text", "200pct-zoom", "200pct-zoom-large-text"],
-)
-def test_pages_fit_narrow_screens_and_200_percent_zoom_without_horizontal_scrolling(
-    browser, live_server, pages, width, scale, large_text
-):
+LAYOUTS = [(320, 1, False), (320, 1, True), (640, 2, False), (640, 2, True)]
+
+
+def test_pages_fit_narrow_screens_and_200_percent_zoom_without_horizontal_scrolling(browser, live_server, pages):
     # 200% zoom of a 1280 px window lays the page out in 640 CSS pixels at device scale 2.
-    page = _new_page(browser, live_server, width, scale, large_text)
     too_wide = {}
-    for name, url in pages.items():
-        page.goto(url)
-        widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        if widths[0] > widths[1]:
-            too_wide[name] = widths
-    page.goto(pages["questionnaire-first-step"])
-    suffix = f"{width}px{'-large-text' if large_text else ''}{'-zoom200' if scale == 2 else ''}"
-    page.screenshot(path=str(_shot(f"a11y-questionnaire-{suffix}")))
-    page.context.close()
+    for width, scale, large_text in LAYOUTS:
+        layout = f"{width}px{'-large-text' if large_text else ''}{'-zoom200' if scale == 2 else ''}"
+        page = _new_page(browser, live_server, width, scale, large_text)
+        for name, url in pages.items():
+            page.goto(url)
+            widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            if widths[0] > widths[1]:
+                too_wide[f"{name} at {layout}"] = widths
+        page.goto(pages["questionnaire-first-step"])
+        page.screenshot(path=str(_shot(f"a11y-questionnaire-{layout}")))
+        page.context.close()
     assert too_wide == {}
 
 
