@@ -79,3 +79,11 @@ def sweep_reminder_notices() -> int:
 def purge_ended_subscriptions() -> int:
     """Delete contact data kept longer than the retention period after a subscription ended."""
     return reminders.purge_expired()
+
+
+@shared_task(acks_late=True)
+def notify_account_rule_changes() -> int:
+    """Tell enterprise accounts which measures they gain or lose under newly published rules."""
+    from .accounts import notify_rule_changes
+
+    return notify_rule_changes()

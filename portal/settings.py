@@ -151,6 +151,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*/30", hour="8-20"),
     },
     "reminders-sweep": {"task": "enterprises.tasks.sweep_reminder_notices", "schedule": 300.0},
+    # At most one email per account and rule version (enterprises/accounts.py).
+    "accounts-rule-changes": {
+        "task": "enterprises.tasks.notify_account_rule_changes",
+        "schedule": crontab(minute=30, hour=7),
+    },
     "reminders-purge": {
         "task": "enterprises.tasks.purge_ended_subscriptions",
         "schedule": crontab(minute=15, hour=3),

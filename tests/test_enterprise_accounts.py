@@ -478,3 +478,12 @@ def test_delete_removes_the_account_profile_its_receipts_and_its_subscriptions_o
     assert set(Receipt.objects.values_list("pk", flat=True)) == {theirs.pk, anonymous.pk}
     assert Subscription.objects.filter(email=other.email).exists()
     assert list(other.receipts()) == [theirs]
+
+
+def test_beat_runs_the_rule_change_notification_daily():
+    from django.conf import settings
+
+    from enterprises.tasks import notify_account_rule_changes
+
+    entry = settings.CELERY_BEAT_SCHEDULE["accounts-rule-changes"]
+    assert entry["task"] == notify_account_rule_changes.name
