@@ -377,10 +377,24 @@ class ReminderNotice(models.Model):
         return won
 
     def mark_sent(self) -> None:
+        """Record that the mail server accepted this notice.
+
+        Called right after the server's "250 OK": a worker that dies between the two makes the
+        notice go out again (with the same Message-ID), so this commit must be quick. On
+        PostgreSQL it does not wait for the disk flush (synchronous_commit off, for this one
+        transaction): the row is visible to every other worker at once and survives any worker
+        crash; only a crash of the database server itself within a fraction of a second could
+        lose the mark, and then the notice is resent with the same Message-ID, exactly as in
+        the gap this closes.
+        """
         now = timezone.now()
-        ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
-            status=self.Status.SENT, sent_at=now, lease_until=None, detail=""
-        )
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
+                status=self.Status.SENT, sent_at=now, lease_until=None, detail=""
+            )
         self.status, self.sent_at, self.lease_until = self.Status.SENT, now, None
 
     def mark_failed(self, error: str) -> bool:
