@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, JsonResponse
+import orjson
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from policies.engine import EQUIPMENT_FIELDS, PROFILE_FIELDS
@@ -122,8 +123,9 @@ def profile_schema() -> dict[str, Any]:
         "requestBody": {"required": True, "content": {"application/json": {"schema": profile_schema()}}}
     },
 )
-def eligibility(request: HttpRequest) -> JsonResponse:
+def eligibility(request: HttpRequest) -> HttpResponse:
     # The body is read here rather than by a Schema: the engine's validation is the contract's
     # (strict types, every bad field named in Chinese), and the answer is already plain JSON.
     status, body = answer_body(request.body)
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    # orjson: the answer is ~19 KB of JSON, and encoding it was a tenth of the request's time.
+    return HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
