@@ -325,7 +325,9 @@ def report(
         )
     # The sink plays the mail provider: a message whose Message-ID it has already accepted is
     # acknowledged and dropped (the provider's idempotency key). A resubmission can only happen
-    # when a worker dies between the server's "250 OK" and the commit of the SENT mark.
+    # when a worker dies after the server took the message (its final dot) and before the SENT
+    # mark commits, typically while still waiting for the server's "250": SMTP's own duplicate
+    # window (RFC 1047), which no ledger on the sending side can close.
     print(f"SMTP submissions            {len(lines):>10,}")
     print(f"distinct Message-IDs        {len(deliveries):>10,}  (= messages in recipients' mailboxes)")
     print(f"resubmitted Message-IDs     {len(twice):>10,}  {dict(list(twice.items())[:5])}")
