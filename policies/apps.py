@@ -6,6 +6,18 @@ OFFICIALS_GROUP = "部门工作人员"
 VIEW_ONLY_MODELS = {"official", "policydocument", "category", "industry", "responsibleunit"}
 
 
+# Permissions outside this app that officials need: reminder notices and golden cases to read,
+# the hotline's call log (to answer flagged questions) and its search vocabulary to edit.
+OTHER_APP_PERMISSIONS = [
+    "enterprises.view_remindernotice",
+    "enterprises.view_goldencase",
+    "hotline.view_call",
+    "hotline.change_call",
+    *(f"hotline.{action}_{model}" for model in ("dictionaryword", "searchsynonym")
+      for action in ("view", "add", "change", "delete")),
+]
+
+
 def sync_officials_group(sender: AppConfig, **kwargs: object) -> None:
     """Keep the officials' group holding every policies permission they need.
 
@@ -23,6 +35,12 @@ def sync_officials_group(sender: AppConfig, **kwargs: object) -> None:
         if p.content_type.model.removeprefix("historical") not in VIEW_ONLY_MODELS or p.codename.startswith("view_")
     ]
     group.permissions.add(*wanted)
+    for dotted in OTHER_APP_PERMISSIONS:
+        app_label, codename = dotted.split(".")
+        # Present once that app has migrated; this runs after every app's migrations.
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        )
 
 
 class PoliciesConfig(AppConfig):
@@ -31,4 +49,4 @@ class PoliciesConfig(AppConfig):
     verbose_name = "政策措施"
 
     def ready(self) -> None:
-        post_migrate.connect(sync_officials_group, sender=self)
+        post_migrate.connect(sync_officials_group, dispatch_uid="sync_officials_group")
