@@ -38,7 +38,7 @@ unknown); an unknown leaf names the profile fields that would settle it.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -555,6 +555,9 @@ class Condition:
 # Compilation
 
 
+_NOT_A_GROUP = object()
+
+
 class _Compiler:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
@@ -573,6 +576,23 @@ class _Compiler:
             if not self._only(data, {"not"}, path):
                 return None
             return self.node(data["not"], f"{path}.not", not negated)
+        group = self._group(data, path, negated, self.node)
+        if group is None:
+            return None
+        if group is not _NOT_A_GROUP:
+            self.nodes.append(group)  # type: ignore[arg-type]
+            return len(self.nodes) - 1
+        leaf = self.leaf(data, path, negated)
+        if leaf is None:
+            return None
+        self.leaves.append(leaf)
+        self.nodes.append(("leaf", (len(self.leaves) - 1,)))
+        return len(self.nodes) - 1
+
+    def _group(self, data: Mapping, path: str, negated: bool, child: Callable[..., Any]) -> Any:
+        """Compile an all/any group's children with ``child``: (kind, parts), None on an error,
+        or _NOT_A_GROUP when ``data`` is no group. Conditions and equipment conditions share it.
+        """
         for mode in ("all", "any"):
             if mode in data:
                 if not self._only(data, {mode}, path):
@@ -581,19 +601,13 @@ class _Compiler:
                 if not isinstance(children, list) or not children:
                     self.fail(f"{path}.{mode}", f"“{mode}”应为至少包含一个条件的列表")
                     return None
-                ids = [self.node(child, f"{path}.{mode}[{i}]", negated) for i, child in enumerate(children)]
-                if any(i is None for i in ids):
+                parts = [child(c, f"{path}.{mode}[{i}]", negated) for i, c in enumerate(children)]
+                if any(p is None for p in parts):
                     return None
                 # De Morgan: a negated group becomes the other group of negated children.
                 kind = mode if not negated else ("any" if mode == "all" else "all")
-                self.nodes.append((kind, tuple(ids)))  # type: ignore[arg-type]
-                return len(self.nodes) - 1
-        leaf = self.leaf(data, path, negated)
-        if leaf is None:
-            return None
-        self.leaves.append(leaf)
-        self.nodes.append(("leaf", (len(self.leaves) - 1,)))
-        return len(self.nodes) - 1
+                return kind, tuple(parts)
+        return _NOT_A_GROUP
 
     def _only(self, data: Mapping, allowed: set[str], path: str) -> bool:
         extra = [k for k in data if k not in allowed]
@@ -753,19 +767,11 @@ class _Compiler:
             if not self._only(data, {"not"}, path):
                 return None
             return self.item(data["not"], f"{path}.not", not negated)
-        for mode in ("all", "any"):
-            if mode in data:
-                if not self._only(data, {mode}, path):
-                    return None
-                children = data[mode]
-                if not isinstance(children, list) or not children:
-                    self.fail(f"{path}.{mode}", f"“{mode}”应为至少包含一个条件的列表")
-                    return None
-                parts = [self.item(c, f"{path}.{mode}[{i}]", negated) for i, c in enumerate(children)]
-                if any(p is None for p in parts):
-                    return None
-                kind = mode if not negated else ("any" if mode == "all" else "all")
-                return ItemGroup(kind, tuple(parts))
+        group = self._group(data, path, negated, self.item)
+        if group is None:
+            return None
+        if group is not _NOT_A_GROUP:
+            return ItemGroup(*group)
         if not self._only(data, {"field", "op", "value"}, path):
             return None
         spec = EQUIPMENT_FIELDS.get(data.get("field")) if isinstance(data.get("field"), str) else None
