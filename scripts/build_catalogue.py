@@ -21,6 +21,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fixture_output import write_or_check  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "source" / "shanxi-2022-34-action-plan.txt"
 DEFAULT_OUTPUT = ROOT / "fixtures" / "catalogue.json"
@@ -900,16 +903,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     content = render(build(args.source.read_text(encoding="utf-8")))
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != content:
-            print(f"{args.output} is stale: run scripts/build_catalogue.py", file=sys.stderr)
-            return 1
-        return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(content, encoding="utf-8")
-    print(f"wrote {args.output}")
-    return 0
+    return write_or_check(args.output, content, "build_catalogue.py", args.check)
 
 
 if __name__ == "__main__":

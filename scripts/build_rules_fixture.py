@@ -21,6 +21,9 @@ import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fixture_output import write_or_check  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "fixtures" / "rules_source.json"
 OUTPUT = ROOT / "fixtures" / "rules.json"
@@ -110,14 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if fixtures/rules.json is not up to date")
     args = parser.parse_args(argv)
     text = render(build(json.loads(SOURCE.read_text(encoding="utf-8"))))
-    if args.check:
-        if OUTPUT.read_text(encoding="utf-8") != text:
-            print("fixtures/rules.json is stale: run scripts/build_rules_fixture.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)}")
-    return 0
+    return write_or_check(OUTPUT, text, "build_rules_fixture.py", args.check)
 
 
 if __name__ == "__main__":
