@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-EXAMPLE = ROOT.parent / "shared" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
+EXAMPLE = ROOT / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
 FALLBACK_PROFILE = {
     "as_of": "2022-05-10",
     "entity_type": "enterprise",

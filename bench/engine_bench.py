@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from policies.engine import build_ruleset, screen, validate_profile  # noqa: E402
 from policies.engine.industry import SECTIONS  # noqa: E402
 
-EXAMPLE = ROOT.parent / "shared" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
+EXAMPLE = ROOT / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
 
 
 def timed_runs(profile: Any, ruleset: Any, runs: int, serialize: bool = False) -> list[float]:

@@ -39,7 +39,7 @@ from hotline.management.commands.generate_bench_articles import bench_measures  
 from policies.models import Measure  # noqa: E402
 
 TARGET_P95_MS = 30.0
-SHARED = ROOT.parent / "shared" / "examples" / "hotline-queries.tsv"
+SHARED = ROOT / "reference" / "examples" / "hotline-queries.tsv"
 COLLOQUIAL = [
     ("晚点交税可以吗", {2}),
     ("电动车车船税免不免", {3}),

@@ -1,4 +1,4 @@
-"""Hotline search endpoint: GET /api/v1/search?q=...&limit=10 (see ../shared/api-contract.md)."""
+"""Hotline search endpoint: GET /api/v1/search?q=...&limit=10 (see reference/api-contract.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The public JSON API, v1 (see ../shared/api-contract.md): one NinjaAPI, one router per app.
+"""The public JSON API, v1 (see reference/api-contract.md): one NinjaAPI, one router per app.
 
 Errors follow the contract everywhere: 400 for a body that is not JSON, 422 with
 `{"errors": [{"field": ..., "message": ...}]}` naming every bad field, never a 500.

@@ -6,7 +6,7 @@ Run from the repository root (no Django needed):
     python3 scripts/build_catalogue.py [--source PATH] [--output PATH] [--check]
 
 The measure texts and their responsible units are parsed from the PDF extraction in
-`../shared/source/`; everything the source does not say (titles where the first clause is not a
+`reference/source/` (a copy of ../shared/source/); everything the source does not say (titles where the first clause is not a
 usable title, categories, plain-language summaries, delivery, how to apply, unit full names) is
 hand-written data in this file. The output is deterministic, so re-running the script on an
 unchanged source gives a byte-identical fixture; `--check` fails if the committed fixture is stale.
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixture_output import write_or_check  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = ROOT.parent / "shared" / "source" / "shanxi-2022-34-action-plan.txt"
+DEFAULT_SOURCE = ROOT / "reference" / "source" / "shanxi-2022-34-action-plan.txt"
 DEFAULT_OUTPUT = ROOT / "fixtures" / "catalogue.json"
 
 MEASURE_COUNT = 70

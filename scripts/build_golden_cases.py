@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_EXAMPLES = ROOT.parent / "shared" / "examples" / "eligibility"
+DEFAULT_EXAMPLES = ROOT / "reference" / "examples" / "eligibility"
 DEFAULT_OUTPUT = ROOT / "fixtures" / "golden_cases.json"
 
 # A short Chinese line per known example, shown to officials in the admin and the impact preview.

@@ -17,7 +17,7 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-SHARED = ROOT.parent / "shared"
+REFERENCE = ROOT / "reference"
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from types import ModuleType
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT.parent / "shared" / "source" / "shanxi-2022-34-action-plan.txt"
+SOURCE = ROOT / "reference" / "source" / "shanxi-2022-34-action-plan.txt"
 CATALOGUE = ROOT / "fixtures" / "catalogue.json"
 INDUSTRIES = ROOT / "fixtures" / "industries.json"
 

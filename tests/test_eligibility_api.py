@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from policies.models import Parameter
 
 EXAMPLES = sorted(
-    (Path(__file__).resolve().parent.parent.parent / "shared" / "examples" / "eligibility").glob("*.json")
+    (Path(__file__).resolve().parent.parent / "reference" / "examples" / "eligibility").glob("*.json")
 )
 URL = "/api/v1/eligibility"
 

@@ -51,7 +51,7 @@ def test_the_rules_from_the_database_answer_like_the_rule_source(catalogue) -> N
     from_file = build_ruleset(
         json.loads((ROOT / "fixtures" / "rules_source.json").read_text(encoding="utf-8"))
     )
-    for path in sorted((ROOT.parent / "shared" / "examples" / "eligibility").glob("*.json")):
+    for path in sorted((ROOT / "reference" / "examples" / "eligibility").glob("*.json")):
         profile = validate_profile(json.loads(path.read_text(encoding="utf-8"))["profile"])
         a, b = screen(profile, from_db), screen(profile, from_file)
         assert [(r.status, r.estimate, r.missing) for r in a.results] == [

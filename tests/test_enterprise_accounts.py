@@ -23,7 +23,7 @@ from policies.models.rules import SizeRow
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "examples" / "eligibility"
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "reference" / "examples" / "eligibility"
 PASSWORD = "Taiyuan-jixie-2022!"
 # The sample code widely cited in explanations of GB 32100-2015; it passes both check digits.
 PUBLISHED_SAMPLE = "91350100M000100Y43"

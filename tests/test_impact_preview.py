@@ -16,7 +16,7 @@ from policies.engine import build_ruleset
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES_DIR = ROOT.parent / "shared" / "examples" / "eligibility"
+EXAMPLES_DIR = ROOT / "reference" / "examples" / "eligibility"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from enterprises.models import Receipt
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "examples" / "eligibility"
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "reference" / "examples" / "eligibility"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.json"))
 
 

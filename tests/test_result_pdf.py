@@ -15,7 +15,7 @@ from enterprises import screening
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT.parent / "shared" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
+EXAMPLE = ROOT / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
 
 
 @pytest.fixture

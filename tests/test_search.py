@@ -11,12 +11,12 @@ from hotline import search
 from hotline.models import DictionaryWord, SearchSynonym
 from policies.models import Measure
 
-from .conftest import SHARED
+from .conftest import REFERENCE
 
 SHARED_QUESTIONS = [
     (row["query"], [int(n) for n in row["measures"].split(",")])
     for row in csv.DictReader(
-        (SHARED / "examples" / "hotline-queries.tsv").open(encoding="utf-8"), delimiter="\t"
+        (REFERENCE / "examples" / "hotline-queries.tsv").open(encoding="utf-8"), delimiter="\t"
     )
 ]
 

@@ -11,7 +11,7 @@ from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
 
 
 @pytest.fixture

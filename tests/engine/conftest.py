@@ -13,7 +13,7 @@ from policies.engine import RuleSet, Screening, build_ruleset, screen, validate_
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_SOURCE = ROOT / "fixtures" / "rules_source.json"
-EXAMPLES = sorted((ROOT.parent / "shared" / "examples" / "eligibility").glob("*.json"))
+EXAMPLES = sorted((ROOT / "reference" / "examples" / "eligibility").glob("*.json"))
 
 
 def rules_data() -> dict[str, Any]:

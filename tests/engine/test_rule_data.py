@@ -11,7 +11,7 @@ from policies.engine import RuleSet
 
 from .conftest import ROOT, rules_data
 
-SOURCE = (ROOT.parent / "shared" / "source" / "shanxi-2022-34-action-plan.txt").read_text(encoding="utf-8")
+SOURCE = (ROOT / "reference" / "source" / "shanxi-2022-34-action-plan.txt").read_text(encoding="utf-8")
 NORMALIZED = re.sub(r"\s+", "", re.sub(r"-\s*\d+\s*-", "", SOURCE))
 
 
