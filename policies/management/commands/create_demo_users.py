@@ -1,38 +1,61 @@
-"""Create (or reset) the demo superuser and demo official, and print their credentials."""
+"""Create (or reset) one demo account for every role, and print their credentials."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 
+from hotline.views import HOTLINE_GROUP
 from policies.apps import OFFICIALS_GROUP
 from policies.models import Official, ResponsibleUnit
 
 
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    email: str
+    role: str
+    where: str
+    staff: bool = False
+    superuser: bool = False
+    group: str = ""
+    unit: str = ""
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("demo_admin", "admin@example.gov.cn", "超级管理员", "/admin/", staff=True, superuser=True),
+    DemoAccount(
+        "demo_official", "official@example.gov.cn", "官员 省税务局", "/admin/", True, group=OFFICIALS_GROUP, unit="省税务局"
+    ),
+    # A second official of the same unit: where four-eyes publishing is on, the one who changed a
+    # draft cannot publish it, so a trial needs a colleague to review and publish.
+    DemoAccount(
+        "demo_reviewer", "reviewer@example.gov.cn", "官员 省税务局(复核)", "/admin/", True,
+        group=OFFICIALS_GROUP, unit="省税务局",
+    ),
+    DemoAccount("demo_hotline", "hotline@example.gov.cn", "热线坐席", "/hotline/", group=HOTLINE_GROUP),
+]
+
+
 class Command(BaseCommand):
-    help = "Create demo accounts for a local trial: demo_admin (superuser) and demo_official (省税务局)."
+    help = "Create demo accounts for a local trial: superuser, two officials of 省税务局 and a hotline agent."
 
     def handle(self, *args: object, **options: object) -> None:
-        admin_password = secrets.token_urlsafe(9)
-        official_password = secrets.token_urlsafe(9)
-
-        admin, _ = User.objects.get_or_create(username="demo_admin", defaults={"email": "admin@example.gov.cn"})
-        admin.is_staff = admin.is_superuser = admin.is_active = True
-        admin.set_password(admin_password)
-        admin.save()
-
-        official_user, _ = User.objects.get_or_create(
-            username="demo_official", defaults={"email": "official@example.gov.cn"}
-        )
-        official_user.is_staff = official_user.is_active = True
-        official_user.set_password(official_password)
-        official_user.save()
-        official_user.groups.add(Group.objects.get(name=OFFICIALS_GROUP))
-        official, _ = Official.objects.get_or_create(user=official_user)
-        official.units.set(ResponsibleUnit.objects.filter(name="省税务局"))
-
-        self.stdout.write(self.style.SUCCESS("Demo accounts (admin at http://127.0.0.1:8000/admin/):"))
-        self.stdout.write(f"  superuser      demo_admin / {admin_password}")
-        self.stdout.write(f"  official 省税务局 demo_official / {official_password}")
+        site = settings.SITE_URL.rstrip("/")
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts ({site}):"))
+        for account in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            user, _ = User.objects.get_or_create(username=account.username, defaults={"email": account.email})
+            user.is_staff, user.is_superuser, user.is_active = account.staff, account.superuser, True
+            user.set_password(password)
+            user.save()
+            if account.group:
+                user.groups.add(Group.objects.get(name=account.group))
+            if account.unit:
+                official, _ = Official.objects.get_or_create(user=user)
+                official.units.set(ResponsibleUnit.objects.filter(name=account.unit))
+            self.stdout.write(f"  {account.role:<16} {account.username} / {password}   {site}{account.where}")
