@@ -73,6 +73,9 @@ _SUFFIX_OPS: tuple[tuple[str, str], ...] = (
     ("(含)以下", "<="), ("(含)以下", "<="), ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
     ("(含)以上", ">="), ("(含)以上", ">="), ("及以上", ">="), ("以上", ">="),
 )
+_INCLUSION = re.compile(r"[((](不)?含[^()()]{0,12}[))]")
+# Between two bounds on one field: 超过100万元但不超过300万元.
+_BOUND_LINK = re.compile(r"(?:但|且|并且|而|、|,|,)?(" + "|".join(w for w, _ in _PREFIX_OPS if w not in ("为", "等于")) + r")")
 _CAP_WORDS = ("最高", "最多", "上限", "封顶", "不超过", "不高于")
 _RANGE_LINKS = ("至", "到", "~", "～", "—", "-", "－")
 _LIST_LINKS = "、和或及"
@@ -249,9 +252,17 @@ def _prefix_op(gap: str) -> str | None:
 
 
 def _suffix_op(text: str, pos: int) -> tuple[str | None, int]:
+    """The comparison after a quantity and where it ends: 以下 → <=; 以下(不含2000万元) → <."""
     for word, op in _SUFFIX_OPS:
         if text.startswith(word, pos):
-            return op, pos + len(word)
+            pos += len(word)
+            # A stated (含)/(不含) overrides the 以上/以下 convention, as the document says.
+            m = _INCLUSION.match(text, pos)
+            if m:
+                if m.group(1):
+                    op = op.replace("=", "")
+                pos = m.end()
+            return op, pos
     return None, pos
 
 
@@ -332,9 +343,13 @@ def suggest(text: str, *, default_year: int | None = None) -> Suggestions:
         q for q in _quantities(text) if not any(s <= q.start < e or s < q.end <= e for s, e in taken)
     ]
     carry: tuple[_Word, int, int, str | None] | None = None  # field word, its start, group end, op
+    consumed = 0  # the end of the last suffix read; (含2000万元) in it is not a new quantity
     for group in _groups(quantities, text):
         first, last = group[0], group[-1]
+        if first.start < consumed:
+            continue
         suffix, end = _suffix_op(text, last.end)
+        consumed = end
         found = _field_before(text, first.start, first.kind)
         prefix = None
         label_start = None
@@ -345,11 +360,15 @@ def suggest(text: str, *, default_year: int | None = None) -> Suggestions:
         # 2000万元以上4亿元以下, 100万元至300万元: the second bound shares the first one's field.
         if carry is not None and carry[2] <= first.start:
             link = text[carry[2] : first.start]
+            bound = _BOUND_LINK.fullmatch(link)
             if link == "" or link in _RANGE_LINKS:
                 word, label_start = carry[0], carry[1]
                 prefix = None
                 if link in _RANGE_LINKS and suffix is None:
                     suffix = "<="
+            elif bound and not (found and found[1] >= carry[2]):
+                word, label_start = carry[0], carry[1]
+                prefix = _prefix_op(bound.group(1))
         op = prefix or suffix
         if word is not None and label_start is not None and (op or _range_follows(text, end)):
             quote_end = _range_end(text, end) if op is None else end

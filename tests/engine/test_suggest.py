@@ -123,6 +123,25 @@ def test_a_range_gives_two_bounds_on_the_same_field() -> None:
     ]
 
 
+def test_a_second_bound_after_但_or_且_keeps_the_field() -> None:
+    assert conditions("年应纳税所得额超过100万元但不超过300万元") == [
+        ("taxable_income_wan", ">", 100),
+        ("taxable_income_wan", "<=", 300),
+    ]
+    assert conditions("营业收入不低于2000万元且不超过4亿元") == [("revenue_wan", ">=", 2000), ("revenue_wan", "<=", 40000)]
+    assert conditions("从业人员不超过300人、资产总额不超过5000万元") == [
+        ("employees", "<=", 300),
+        ("total_assets_wan", "<=", 5000),
+    ]
+
+
+def test_a_stated_含_or_不含_overrides_the_convention() -> None:
+    assert conditions("年销售额2000万元以下(不含2000万元)") == [("revenue_wan", "<", 2000)]
+    text = "销售额2000万元以上(含2000万元)至4亿元以下(不含4亿元)"
+    assert conditions(text) == [("revenue_wan", ">=", 2000), ("revenue_wan", "<", 40000)]
+    assert figures(text) == []  # the amounts inside the brackets are not new figures
+
+
 def test_a_list_with_为_is_one_in_condition() -> None:
     assert conditions("最低折旧年限为4年、5年、10年的可减半扣除") == [("equipment.min_depreciation_years", "in", [4, 5, 10])]
 
