@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""How well the text suggestions (policies/engine/suggest.py) find what the measures' texts state.
+"""How well the text suggestions (policies/suggest.py) find what the measures' texts state.
 
     .venv/bin/python bench/suggest_eval.py [--json] [--misses]
 
@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from policies.engine.suggest import suggest  # noqa: E402
+from policies.suggest import suggest  # noqa: E402
 
 KEY = ROOT / "tests" / "data" / "suggest_key.json"
 HELDOUT = ROOT / "tests" / "data" / "suggest_heldout.json"

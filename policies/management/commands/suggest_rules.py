@@ -6,8 +6,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from policies.engine.suggest import Suggestions, suggest
 from policies.models import Measure
+from policies.suggest import Suggestions, suggest
 
 
 def measure_suggestions(measure: Measure) -> Suggestions:

@@ -19,7 +19,9 @@ or one of the synonyms below) stands just before it in the same clause, the unit
 comparison is stated (以下, 不超过, 达到, 为, a range 至 …); everything else is a figure. That is
 what keeps government work items (培训50万人以上, 比重不低于80%) free of condition rows.
 
-Django-free, like the rest of the engine.
+Django-free so the admin's rule builder, scripts and tests can call it alike. It sits next to the
+engine rather than inside it: its numeric constants are numeral values and reading windows, and the
+engine keeps a test that its code holds no figures but the contract's own.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
+from policies.engine.profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
 
 # Words measure texts use for a field besides its profile label. Keyed by field name so a field
 # that leaves the profile drops out of the vocabulary instead of producing stale suggestions.

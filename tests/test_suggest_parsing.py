@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from policies.engine.suggest import ConditionSuggestion, FigureSuggestion, Suggestions, parse_number, suggest
+from policies.suggest import ConditionSuggestion, FigureSuggestion, Suggestions, parse_number, suggest
 
 # The sentences of the plan the examples come from (measures 1 and 10).
 M1_OTHER = "三是其他行业,标准为从业人员1000人以下或营业收入4亿元以下。"
@@ -216,3 +219,10 @@ def test_to_json_shape() -> None:
         "conditions": [{"field": "employees", "op": "<=", "value": 2000, "quote": "从业人员2000人以下"}],
         "figures": [{"value": 500, "unit": "万元", "kind": "cap", "quote": "最高补贴500万元"}],
     }
+
+
+def test_the_suggester_imports_no_django() -> None:
+    code = "import sys, policies.suggest; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
