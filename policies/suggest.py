@@ -112,11 +112,12 @@ class ConditionSuggestion:
 
     field: str
     op: str
-    value: Any
+    value: Any  # a number, a choice, or for ``in`` a tuple (kept hashable; a list in JSON)
     quote: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "op": self.op, "value": self.value, "quote": self.quote}
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return {"field": self.field, "op": self.op, "value": value, "quote": self.quote}
 
 
 @dataclass(frozen=True)
@@ -382,7 +383,7 @@ def suggest(text: str, *, default_year: int | None = None) -> Suggestions:
                 carry = (word, label_start, end, ">=")
                 continue
             if len(values) > 1 and op == "==":
-                conditions.append(ConditionSuggestion(word.field, "in", values, quote))
+                conditions.append(ConditionSuggestion(word.field, "in", tuple(values), quote))
             else:
                 conditions.extend(ConditionSuggestion(word.field, op, v, quote) for v in values)
             carry = (word, label_start, end, op)
@@ -447,5 +448,5 @@ def _grade_condition(text: str, m: re.Match[str]) -> ConditionSuggestion | None:
             best = (at, word)
     if best is None:
         return None
-    op, value = ("==", letters[0]) if len(letters) == 1 else ("in", letters)
+    op, value = ("==", letters[0]) if len(letters) == 1 else ("in", tuple(letters))
     return ConditionSuggestion(best[1].field, op, value, m.group())

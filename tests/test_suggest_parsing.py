@@ -18,7 +18,7 @@ M10_TIERS = "对产业链“链主”企业年度营业收入首次达到10亿�
 
 
 def conditions(text: str) -> list[tuple[str, str, object]]:
-    return [(c.field, c.op, c.value) for c in suggest(text).conditions]
+    return [(c["field"], c["op"], c["value"]) for c in suggest(text).to_json()["conditions"]]
 
 
 def figures(text: str) -> list[tuple[object, str, str]]:
@@ -211,6 +211,7 @@ def test_every_quote_is_a_substring_and_the_types_are_frozen() -> None:
         assert row.quote and row.quote in text
         with pytest.raises(dataclasses.FrozenInstanceError):
             row.quote = "x"  # type: ignore[misc]
+        hash(row)  # usable as a set member or dict key by the rule builder
 
 
 def test_to_json_shape() -> None:
