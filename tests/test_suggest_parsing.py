@@ -131,6 +131,11 @@ def test_a_second_bound_after_但_or_且_keeps_the_field() -> None:
         ("taxable_income_wan", ">", 100),
         ("taxable_income_wan", "<=", 300),
     ]
+    # measure 2's plain-language summary
+    assert conditions("年销售额2000万元以上不到4亿元的制造业中型企业") == [
+        ("revenue_wan", ">=", 2000),
+        ("revenue_wan", "<", 40000),
+    ]
     assert conditions("营业收入不低于2000万元且不超过4亿元") == [("revenue_wan", ">=", 2000), ("revenue_wan", "<=", 40000)]
     assert conditions("从业人员不超过300人、资产总额不超过5000万元") == [
         ("employees", "<=", 300),
