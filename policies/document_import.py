@@ -19,7 +19,10 @@ from policies.models import Category, Measure, MeasureUnit, PolicyDocument, Resp
 
 
 def known_units() -> list[KnownUnit]:
-    return [KnownUnit(name, full_name) for name, full_name in ResponsibleUnit.objects.values_list("name", "full_name")]
+    return [
+        KnownUnit(name, full_name)
+        for name, full_name in ResponsibleUnit.objects.values_list("name", "full_name")
+    ]
 
 
 def import_path(path: str | Path, data: bytes | None = None) -> ImportResult:
@@ -98,7 +101,11 @@ def save_import(result: ImportResult, category: Category) -> SavedImport:
             draft.full_clean()
         except ValidationError as error:
             raise ValidationError(
-                [f"第{imported.number}条:{message}" for messages in error.message_dict.values() for message in messages]
+                [
+                    f"第{imported.number}条:{message}"
+                    for messages in error.message_dict.values()
+                    for message in messages
+                ]
             ) from error
         draft.save()
         for position, name in enumerate(imported.units):

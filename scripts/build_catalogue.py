@@ -61,7 +61,9 @@ def parse_source(raw: str) -> list[ImportedMeasure]:
     result = import_text(raw)
     corrections = {(w.code, w.measure) for w in result.corrections()}
     if corrections != EXPECTED_CORRECTIONS:
-        raise ValueError(f"importer corrections changed: {sorted(corrections ^ EXPECTED_CORRECTIONS, key=str)}")
+        raise ValueError(
+            f"importer corrections changed: {sorted(corrections ^ EXPECTED_CORRECTIONS, key=str)}"
+        )
     doubts = [w for w in result.warnings if w.code not in CORRECTION_CODES | ACCEPTED_NOTES]
     if doubts:
         raise ValueError(f"importer could not read the source cleanly: {doubts}")

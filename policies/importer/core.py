@@ -132,7 +132,9 @@ def import_lines(lines: list[str], known_units: Iterable[KnownUnit] = ()) -> Imp
     warnings: list[ImportWarning] = []
     body, page_numbers, running = strip_layout(lines)
     for line, count in running.items():
-        warnings.append(ImportWarning("running_header_dropped", f"已删除每页重复的页眉/页脚“{line}”({count}处)。"))
+        warnings.append(
+            ImportWarning("running_header_dropped", f"已删除每页重复的页眉/页脚“{line}”({count}处)。")
+        )
 
     outline = find_outline(body)
     boundaries = outline.boundaries()
@@ -178,12 +180,17 @@ def import_lines(lines: list[str], known_units: Iterable[KnownUnit] = ()) -> Imp
         elif after:
             text += after
             warnings.append(
-                ImportWarning("text_after_units", f"第{number}条在责任单位括号之后还有文字“{after[:20]}”,请核对。", number)
+                ImportWarning(
+                    "text_after_units",
+                    f"第{number}条在责任单位括号之后还有文字“{after[:20]}”,请核对。",
+                    number,
+                )
             )
         if not found.units:
             warnings.append(ImportWarning("units_missing", f"第{number}条未找到责任单位。", number))
         title = measure_title(text)
-        label = f"{section_label}{marker.label}" if section_label and section_label != marker.label else marker.label
+        # Numbering that restarts in every section needs the section's number to be unambiguous.
+        label = f"{section_label}{marker.label}" if marker.value != number else marker.label
         measures.append(ImportedMeasure(number, label, title, text, found.units, list(found.units), section))
 
     result = ImportResult(header, measures, warnings)
@@ -225,7 +232,9 @@ def import_text(text: str, known_units: Iterable[KnownUnit] = ()) -> ImportResul
     return import_lines(text_lines(text), known_units)
 
 
-def import_file(path: str | Path, known_units: Iterable[KnownUnit] = (), data: bytes | None = None) -> ImportResult:
+def import_file(
+    path: str | Path, known_units: Iterable[KnownUnit] = (), data: bytes | None = None
+) -> ImportResult:
     """Import a .txt, .docx or .pdf file (`data` for an upload that has a name but no path)."""
     path = Path(path)
     return import_lines(read_lines(path.name, path.read_bytes() if data is None else data), known_units)

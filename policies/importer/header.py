@@ -12,12 +12,17 @@ from policies.importer.numbering import chinese_number
 # 晋政办发〔2022〕34号; PDF extractions and typists write the 六角括号 as [ ], ［ ］, ( ) or 【 】.
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12}?)([〔\[［【(（])((?:19|20)\d{2})([〕\]］】)）])(\d{1,4})号")
 DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
-CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日")
-TITLE_START = re.compile(r"^关于")
+CN_DATE = re.compile(
+    r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
+)
+# A title starts "关于…", or "山西省人民政府关于…" with the issuer in front.
+TITLE_START = re.compile(r"^(?:[\u4e00-\u9fff]{2,20}?)?关于")
 # The 文种 a title ends with (GB/T 9704-2012 and 《党政机关公文处理工作条例》).
-TITLE_END = re.compile(r"(通知|意见|决定|办法|方案|规定|通告|公告|通报|批复|函|报告|细则|措施|规划|计划|纲要|条例)$")
+TITLE_END = re.compile(
+    r"(通知|意见|决定|办法|方案|规定|通告|公告|通报|批复|函|报告|细则|措施|规划|计划|纲要|条例)$"
+)
 # "关于印发《X》的通知": the document is X, the plan the notice issues.
-ISSUING_NOTICE = re.compile(r"^关于(?:印发|转发|下发)《?(.+?)》?的通知$")
+ISSUING_NOTICE = re.compile(r"^(?:[\u4e00-\u9fff]{2,20}?)?关于(?:印发|转发|下发)《?(.+?)》?的通知$")
 
 
 def parse_date(text: str) -> datetime.date | None:
@@ -52,7 +57,9 @@ def parse_header(preface: list[str]) -> tuple[DocumentHeader, list[ImportWarning
             number_line = i
             if (opening, closing) != ("〔", "〕"):
                 warnings.append(
-                    ImportWarning("number_brackets", f"文号“{match.group(0)}”的括号已按公文格式写作“〔〕”:{number}。")
+                    ImportWarning(
+                        "number_brackets", f"文号“{match.group(0)}”的括号已按公文格式写作“〔〕”:{number}。"
+                    )
                 )
             break
     if not number:
@@ -67,10 +74,19 @@ def parse_header(preface: list[str]) -> tuple[DocumentHeader, list[ImportWarning
         else:
             end = start
             # A long title is broken over several lines; it ends with its 文种.
-            while not TITLE_END.search("".join(lines[start : end + 1])) and end + 1 < min(len(lines), start + 4):
+            while not TITLE_END.search("".join(lines[start : end + 1])) and end + 1 < min(
+                len(lines), start + 4
+            ):
                 end += 1
         title = "".join(lines[start : end + 1])
-        issuer = "".join(lines[:start]).removesuffix("文件")
+        # The issuer stands above the title, or as the 红头 "XX文件" above the 文号; else it opens the title.
+        above = [
+            line for i, line in enumerate(lines[:start]) if i != number_line and not DOC_NUMBER.search(line)
+        ]
+        if above:
+            issuer = above[-1].removesuffix("文件")
+        else:
+            issuer = lines[start][: lines[start].index("关于")]
         issued = ISSUING_NOTICE.match(title)
         if issued:
             title = issued.group(1)

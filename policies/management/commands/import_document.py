@@ -17,14 +17,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="the document: .txt, .docx or .pdf")
-        parser.add_argument("--dry-run", action="store_true", help="save nothing, only show what would be imported")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="save nothing, only show what would be imported"
+        )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
         parser.add_argument(
             "--category",
             help="slug of the category the draft measures start in (required to save; officials re-file them)",
         )
 
-    def handle(self, *args: object, path: str, dry_run: bool, json: bool, category: str | None, **options: object) -> None:
+    def handle(
+        self, *args: object, path: str, dry_run: bool, json: bool, category: str | None, **options: object
+    ) -> None:
         try:
             result = import_path(path)
         except (OSError, UnsupportedFormat) as error:
@@ -55,7 +59,9 @@ class Command(BaseCommand):
         document = result.document
         self.stdout.write(f"{document.number} {document.title}({document.issuer},{document.issued_on})")
         for measure in result.measures:
-            self.stdout.write(f"{measure.number:>3} {measure.label} {measure.title}  [{'、'.join(measure.units)}]")
+            self.stdout.write(
+                f"{measure.number:>3} {measure.label} {measure.title}  [{'、'.join(measure.units)}]"
+            )
         for warning in result.warnings:
             self.stdout.write(f"! {warning.message}")
 
