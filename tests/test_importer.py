@@ -520,3 +520,19 @@ def test_an_unsupported_format_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(CommandError, match="不支持的文件格式"):
         call_command("import_document", str(path), "--dry-run", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_damaged_docx_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "plan.docx"
+    path.write_bytes(b"not a zip file")
+    with pytest.raises(CommandError, match="无法读取"):
+        call_command("import_document", str(path), "--dry-run", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_pasted_text_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(SOURCE.read_text(encoding="utf-8")))
+    out = io.StringIO()
+    call_command("import_document", "-", "--dry-run", "--json", stdout=out)
+    assert {m["number"]: m["units"] for m in json.loads(out.getvalue())["measures"]} == fixture_units()

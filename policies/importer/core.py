@@ -10,7 +10,7 @@ from pathlib import Path
 
 from policies.importer.formats import read_lines, text_lines
 from policies.importer.header import parse_header
-from policies.importer.layout import join_lines, squeeze, strip_layout
+from policies.importer.layout import join_lines, strip_layout
 from policies.importer.model import DocumentHeader, ImportedMeasure, ImportWarning
 from policies.importer.numbering import find_outline
 from policies.importer.units import KnownUnit, match_units, split_units, unit_parenthesis_content
@@ -72,7 +72,7 @@ class UnitsFound:
     after: str = ""  # text after the unit parenthesis
 
 
-def find_units(text: str, number: int, is_last: bool) -> tuple[UnitsFound, list[ImportWarning]]:
+def find_units(text: str, number: int) -> tuple[UnitsFound, list[ImportWarning]]:
     """The measure's unit parenthesis: the last "(责任单位:…)" or "(…牵头负责)"-style parenthesis."""
     warnings: list[ImportWarning] = []
     opens = list(UNIT_OPEN.finditer(text))
@@ -80,7 +80,6 @@ def find_units(text: str, number: int, is_last: bool) -> tuple[UnitsFound, list[
         start = opens[-1].start()
         close = min((i for i in (text.find(")", start), text.find(")", start)) if i >= 0), default=-1)
         if close < 0:
-            inner = text[start + 1 :]
             warnings.append(
                 ImportWarning(
                     "parenthesis_restored",
@@ -161,7 +160,7 @@ def import_lines(lines: list[str], known_units: Iterable[KnownUnit] = ()) -> Imp
         text, found_warnings = check_characters(text, number)
         warnings.extend(found_warnings)
         is_last = marker is last_marker
-        found, unit_warnings = find_units(text, number, is_last)
+        found, unit_warnings = find_units(text, number)
         warnings.extend(unit_warnings)
         text = found.text
         after = found.after
@@ -240,4 +239,4 @@ def import_file(
     return import_lines(read_lines(path.name, path.read_bytes() if data is None else data), known_units)
 
 
-__all__ = ["ImportResult", "import_file", "import_lines", "import_text", "squeeze"]
+__all__ = ["ImportResult", "import_file", "import_lines", "import_text"]

@@ -61,8 +61,10 @@ def read_lines(name: str, data: bytes) -> list[str]:
     suffix = Path(name).suffix.lower()
     if suffix == ".txt":
         return text_lines(decode_text(data))
-    if suffix == ".docx":
-        return docx_lines(data)
-    if suffix == ".pdf":
-        return pdf_lines(data)
+    reader = {".docx": docx_lines, ".pdf": pdf_lines}.get(suffix)
+    if reader is not None:
+        try:
+            return reader(data)
+        except Exception as error:  # noqa: BLE001 - each library raises its own errors for a damaged file
+            raise UnsupportedFormat(f"无法读取这个 {suffix} 文件(文件可能已损坏或加密):{error}") from error
     raise UnsupportedFormat(f"不支持的文件格式“{suffix or name}”,请上传 .txt、.docx 或 .pdf 文件。")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from policies.document_import import import_path, save_import
+from policies.document_import import import_pasted, import_path, save_import
+from policies.importer import ImportResult
 from policies.importer.formats import UnsupportedFormat
 from policies.models import Category
 
@@ -16,7 +18,7 @@ class Command(BaseCommand):
     help = "Import a policy document (.txt, .docx or .pdf) as draft measures; --dry-run only shows them."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="the document: .txt, .docx or .pdf")
+        parser.add_argument("path", help="the document: .txt, .docx or .pdf; - reads pasted text from stdin")
         parser.add_argument(
             "--dry-run", action="store_true", help="save nothing, only show what would be imported"
         )
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         self, *args: object, path: str, dry_run: bool, json: bool, category: str | None, **options: object
     ) -> None:
         try:
-            result = import_path(path)
+            result = import_pasted(sys.stdin.read()) if path == "-" else import_path(path)
         except (OSError, UnsupportedFormat) as error:
             raise CommandError(str(error)) from error
         if json:
@@ -55,7 +57,7 @@ class Command(BaseCommand):
         # With --json stdout is the JSON document alone; the confirmation goes to stderr.
         (self.stderr if json else self.stdout).write(message + "。")
 
-    def write_summary(self, result: object) -> None:
+    def write_summary(self, result: ImportResult) -> None:
         document = result.document
         self.stdout.write(f"{document.number} {document.title}({document.issuer},{document.issued_on})")
         for measure in result.measures:
