@@ -536,3 +536,97 @@ def test_pasted_text_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     out = io.StringIO()
     call_command("import_document", "-", "--dry-run", "--json", stdout=out)
     assert {m["number"]: m["units"] for m in json.loads(out.getvalue())["measures"]} == fixture_units()
+
+
+# --- the admin page 导入政策文件 ---------------------------------------------------------------
+
+IMPORT_URL = "/admin/policies/policydocument/import/"
+
+
+def upload(path: Path, name: str | None = None) -> object:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name or path.name, path.read_bytes())
+
+
+@pytest.mark.django_db
+def test_the_document_list_links_to_the_import_page(client, superuser) -> None:  # noqa: ANN001
+    client.force_login(superuser)
+    assert IMPORT_URL in client.get("/admin/policies/policydocument/").content.decode()
+    assert client.get(IMPORT_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_upload_shows_every_measure_and_warning_and_saves_nothing(client, superuser) -> None:  # noqa: ANN001
+    from policies.models import Category, Measure
+
+    client.force_login(superuser)
+    count = Measure.objects.count()
+    fiscal = Category.objects.get(slug="fiscal")
+    response = client.post(IMPORT_URL, {"upload": upload(SOURCE), "category": fiscal.pk, "action": "preview"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('<tr class="import-measure">') == 70
+    for text in fixture_texts().values():
+        assert text in page
+    assert "1梄1" in page and 'data-code="parenthesis_restored"' in page
+    assert Measure.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_confirming_a_second_document_shows_the_number_clash_and_saves_nothing(  # noqa: D103
+    client,  # noqa: ANN001
+    superuser,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
+    from policies.models import Category, Measure, PolicyDocument
+
+    client.force_login(superuser)
+    fiscal = Category.objects.get(slug="fiscal")
+    preview = client.post(
+        IMPORT_URL, {"upload": upload(second_document(tmp_path)), "category": fiscal.pk, "action": "preview"}
+    )
+    confirm = {k: preview.context["confirm"].initial[k] for k in ("text", "category", "digest")}
+    before = (Measure.objects.count(), PolicyDocument.objects.count())
+    response = client.post(IMPORT_URL, {**confirm, "action": "confirm"})
+    assert response.status_code == 200
+    assert "已有第1条的已发布条款" in response.content.decode()
+    assert (Measure.objects.count(), PolicyDocument.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_pasting_then_confirming_creates_drafts(client, superuser, tmp_path: Path) -> None:  # noqa: ANN001
+    from policies.models import Category, Measure, PolicyDocument
+
+    Measure.objects.filter(is_draft=False).update(is_draft=True)  # free the numbers, see above
+    client.force_login(superuser)
+    fiscal = Category.objects.get(slug="fiscal")
+    text = second_document(tmp_path).read_text()
+    preview = client.post(IMPORT_URL, {"text": text, "category": fiscal.pk, "action": "preview"})
+    confirm = {k: preview.context["confirm"].initial[k] for k in ("text", "category", "digest")}
+    response = client.post(IMPORT_URL, {**confirm, "action": "confirm"})
+    assert response.status_code == 302
+    document = PolicyDocument.objects.get(number="晋政办发〔2022〕99号")
+    drafts = Measure.objects.filter(document=document)
+    assert drafts.count() == 70 and all(m.is_draft for m in drafts)
+
+
+@pytest.mark.django_db
+def test_a_tampered_confirmation_is_shown_again_not_saved(client, superuser, tmp_path: Path) -> None:  # noqa: ANN001
+    from policies.models import Category, PolicyDocument
+
+    client.force_login(superuser)
+    fiscal = Category.objects.get(slug="fiscal")
+    text = second_document(tmp_path).read_text()
+    preview = client.post(IMPORT_URL, {"text": text, "category": fiscal.pk, "action": "preview"})
+    confirm = {k: preview.context["confirm"].initial[k] for k in ("text", "category", "digest")}
+    confirm["text"] = confirm["text"].replace("省税务局", "省大数据局")
+    response = client.post(IMPORT_URL, {**confirm, "action": "confirm"})
+    assert "与预览不一致" in response.content.decode()
+    assert not PolicyDocument.objects.filter(number="晋政办发〔2022〕99号").exists()
+
+
+@pytest.mark.django_db
+def test_an_official_without_the_right_to_add_documents_cannot_import(client, tax_official) -> None:  # noqa: ANN001
+    client.force_login(tax_official)
+    assert client.get(IMPORT_URL).status_code == 403
