@@ -421,6 +421,38 @@ def test_header_with_hexagonal_brackets_and_a_chinese_numeral_date() -> None:
     assert not any(w.code == "number_brackets" for w in warnings)
 
 
+def test_the_issuer_is_read_from_the_signature_when_no_name_stands_above_the_title() -> None:
+    header, _ = parse_header(
+        ["关于做好2023年稳增长工作的通知", "各市人民政府:", "山西省人民政府办公厅", "2023年2月3日"]
+    )
+    assert header.issuer == "山西省人民政府办公厅"
+    assert header.title == "关于做好2023年稳增长工作的通知"
+
+
+def test_sub_items_below_the_measures_stay_inside_their_measure() -> None:
+    """Measure 1's "一是…二是…三是…" typed as (1) (2) (3) on lines of their own."""
+
+    def items(text: str) -> str:
+        return text.replace("一是", "(1)").replace("二是", "(2)").replace("三是", "(3)")
+
+    preface, groups = source_parts()
+    body: list[str] = []
+    for number, group in enumerate(groups, start=1):
+        pieces = re.split(r"(?=\([123]\))", items(f"第{chinese(number)}条" + paragraph(group)))
+        body.extend(line for piece in pieces for line in wrap(piece, 25))
+    result = import_lines([line.strip() for line in preface] + body, known_units())
+    assert_is_the_catalogue(result, expected_text=lambda n, text: items(text))
+    assert "(1)信息传输业" in result.measures[0].text
+
+
+def test_the_importer_needs_no_django() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, policies.importer; assert not [m for m in sys.modules if m.startswith('django')]"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
 def test_a_header_without_number_or_date_is_reported() -> None:
     _, warnings = parse_header(["关于做好2023年稳增长工作的通知"])
     assert {w.code for w in warnings} >= {"number_missing", "date_missing"}

@@ -92,16 +92,20 @@ def parse_header(preface: list[str]) -> tuple[DocumentHeader, list[ImportWarning
             title = issued.group(1)
     if not title:
         warnings.append(ImportWarning("title_missing", "未找到文件标题(以“关于”开头的一行),请手工填写。"))
+    issued_on = None
+    signature = ""
+    # The 成文日期 stands on a line of its own under the signature; a date inside a sentence is not it.
+    for i, line in enumerate(lines):
+        if DATE.fullmatch(line) or CN_DATE.fullmatch(line):
+            issued_on = parse_date(line)
+            signature = lines[i - 1] if i else ""
+            break
+    if not issuer and 2 <= len(signature) <= 40 and not TITLE_END.search(signature):
+        # No name above the title: the signature above the date names the issuer.
+        issuer = signature
     if not issuer or len(issuer) > 40:
         issuer = ""
         warnings.append(ImportWarning("issuer_missing", "未找到发文机关,请手工填写。"))
-
-    issued_on = None
-    # The 成文日期 stands on a line of its own under the signature; a date inside a sentence is not it.
-    for line in lines:
-        if DATE.fullmatch(line) or CN_DATE.fullmatch(line):
-            issued_on = parse_date(line)
-            break
     if issued_on is None:
         warnings.append(ImportWarning("date_missing", "未找到成文日期(如“2022年4月14日”),请手工填写。"))
     return DocumentHeader(number=number, title=title, issuer=issuer, issued_on=issued_on), warnings
