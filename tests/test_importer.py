@@ -445,6 +445,22 @@ def test_sub_items_below_the_measures_stay_inside_their_measure() -> None:
     assert "(1)信息传输业" in result.measures[0].text
 
 
+def test_a_skipped_number_is_reported_and_the_rest_still_split() -> None:
+    def drop_label(number: int, _: int) -> str:
+        # The document goes from "12." to "14."; the text of 13 is still there, under 14.
+        return f"{number}." if number != 13 else ""
+
+    result = import_lines(renumbered(drop_label), known_units())
+    assert len(result.measures) == 69
+    assert ("numbering_gap", None) in codes(result)
+    assert ("several_unit_parentheses", 12) in codes(result)  # 12 and 13 merged, and said so
+    texts = fixture_texts()
+    assert [m.number for m in result.measures] == [n for n in range(1, 71) if n != 13]
+    assert {m.number: m.text for m in result.measures if m.number != 12} == {
+        n: t for n, t in texts.items() if n not in (12, 13)
+    }
+
+
 def test_the_importer_needs_no_django() -> None:
     import subprocess
     import sys

@@ -144,10 +144,21 @@ def import_lines(lines: list[str], known_units: Iterable[KnownUnit] = ()) -> Imp
         warnings.append(ImportWarning("no_measures", "未识别出条款编号(如“1.”“一、”“(一)”“第一条”)。"))
         return ImportResult(header, [], warnings)
 
+    for marker, before in outline.skipped:
+        warnings.append(
+            ImportWarning(
+                "numbering_gap",
+                f"文件编号从“{before}”跳到“{marker.label}”,中间的编号缺失,请核对原件是否漏了条款。",
+            )
+        )
     measures: list[ImportedMeasure] = []
     section, section_label = "", ""
     measure_markers = [m for m in boundaries if m.style == outline.measure_style]
     last_marker = measure_markers[-1]
+    # Numbering that runs through the document (1. … 70., 第一条 … 第七十条) gives each measure its
+    # own number; numbering that restarts in every section gives the position in the document.
+    values = [m.value for m in measure_markers]
+    own_numbers = all(a < b for a, b in zip(values, values[1:], strict=False))
     for index, marker in enumerate(boundaries):
         end = boundaries[index + 1].line if index + 1 < len(boundaries) else len(body)
         chunk = list(body[marker.line : end])
@@ -156,7 +167,7 @@ def import_lines(lines: list[str], known_units: Iterable[KnownUnit] = ()) -> Imp
         if marker.style != outline.measure_style:
             section, section_label = f"{marker.label}{text}", marker.label
             continue
-        number = len(measures) + 1
+        number = marker.value if own_numbers else len(measures) + 1
         text, found_warnings = check_characters(text, number)
         warnings.extend(found_warnings)
         is_last = marker is last_marker
@@ -187,9 +198,18 @@ def import_lines(lines: list[str], known_units: Iterable[KnownUnit] = ()) -> Imp
             )
         if not found.units:
             warnings.append(ImportWarning("units_missing", f"第{number}条未找到责任单位。", number))
+        if len(UNIT_OPEN.findall(text)) > 1:
+            # Two unit parentheses in one measure: most likely two measures whose numbering was not read.
+            warnings.append(
+                ImportWarning(
+                    "several_unit_parentheses",
+                    f"第{number}条中有多个责任单位括号,可能是两条措施被合并(编号重复或无法识别),请核对。",
+                    number,
+                )
+            )
         title = measure_title(text)
         # Numbering that restarts in every section needs the section's number to be unambiguous.
-        label = f"{section_label}{marker.label}" if marker.value != number else marker.label
+        label = marker.label if own_numbers else f"{section_label}{marker.label}"
         measures.append(ImportedMeasure(number, label, title, text, found.units, list(found.units), section))
 
     result = ImportResult(header, measures, warnings)

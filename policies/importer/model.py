@@ -39,7 +39,7 @@ class DocumentHeader:
 
 @dataclass
 class ImportedMeasure:
-    number: int  # position in the document, 1, 2, 3 … whatever the numbering style
+    number: int  # the document's own number, or the position when its numbering restarts per section
     label: str  # the document's own numbering, e.g. "12." or "二(三)" or "第十二条"
     title: str
     text: str  # without the numbering, with the responsible-unit parenthesis

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 CN_NUMERAL = "零〇一二三四五六七八九十百"
 CN_VALUES = {
@@ -81,6 +81,7 @@ class Outline:
     levels: list[str]
     markers: list[Marker]
     measure_style: str | None
+    skipped: list[tuple[Marker, int]] = field(default_factory=list)  # (marker after a gap, value before)
 
     def boundaries(self) -> list[Marker]:
         """Markers that start a measure or a section heading; inner sub-items stay inside measures."""
@@ -106,13 +107,24 @@ def find_outline(lines: list[str]) -> Outline:
     last: dict[str, int] = dict.fromkeys(levels, 0)
     may_restart: dict[str, bool] = dict.fromkeys(levels, False)
     accepted: list[Marker] = []
-    for marker in candidates:
+    skipped: list[tuple[Marker, int]] = []
+    for position, marker in enumerate(candidates):
         if marker.style not in last:
             continue
         expected = marker.value == last[marker.style] + 1
         restart = marker.value == 1 and may_restart[marker.style]
-        if not (expected or restart):
+        # A number the document skipped (12. then 14.) would otherwise end the sequence and merge
+        # everything after it into one item: take the jump when the next item of the style
+        # continues from it, and report it.
+        gap = (
+            last[marker.style] + 1 < marker.value <= last[marker.style] + 3
+            and next((m.value for m in candidates[position + 1 :] if m.style == marker.style), None)
+            == marker.value + 1
+        )
+        if not (expected or restart or gap):
             continue
+        if gap and not expected:
+            skipped.append((marker, last[marker.style]))
         accepted.append(marker)
         last[marker.style] = marker.value
         may_restart[marker.style] = False
@@ -121,4 +133,4 @@ def find_outline(lines: list[str]) -> Outline:
     counts = {style: sum(m.style == style for m in accepted) for style in levels}
     # The measures are the most numerous level; on a tie the inner one (sections hold measures).
     measure_style = max(reversed(levels), key=lambda s: counts[s]) if accepted else None
-    return Outline(levels, accepted, measure_style)
+    return Outline(levels, accepted, measure_style, skipped)
