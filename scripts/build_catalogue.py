@@ -53,8 +53,9 @@ EXPECTED_CORRECTIONS = {
     ("number_brackets", None),
 }
 # Notes that are expected for a plain-text extraction and need no decision here: the page numbers
-# dropped, and the units the importer proposes as new (this script defines the units).
-ACCEPTED_NOTES = {"page_numbers_dropped", "unit_new"}
+# dropped, the units the importer proposes as new (this script defines the units), and titles cut
+# from long first clauses (EDITORIAL below gives those measures their titles).
+ACCEPTED_NOTES = {"page_numbers_dropped", "unit_new", "title_cut"}
 
 
 def parse_source(raw: str) -> list[ImportedMeasure]:

@@ -191,6 +191,7 @@ def test_the_plans_text_imports_as_exactly_the_catalogue_with_its_corrections_re
     assert {code for code, _ in codes(result)} == {c for c, _ in PLAN_CORRECTIONS} | {
         "number_brackets",
         "page_numbers_dropped",
+        "title_cut",
     }
     assert result.new_units == []
 
@@ -376,6 +377,15 @@ def test_declared_aliases_match_and_unknown_names_stay_new() -> None:
 
 
 # --- what the importer could not read ---------------------------------------------------------
+
+
+def test_titles_are_the_first_clause_and_a_cut_one_is_reported() -> None:
+    result = import_file(SOURCE, known_units())
+    cut = {w.measure for w in result.warnings if w.code == "title_cut"}
+    for measure in result.measures:
+        clause = re.split(r"[,;。:]", measure.text, maxsplit=1)[0]
+        assert measure.title == clause[:30]
+        assert (measure.number in cut) == (len(clause) > 30), measure.number
 
 
 def test_the_misread_ratio_is_corrected_and_reported_with_its_context() -> None:

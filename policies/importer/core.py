@@ -208,6 +208,14 @@ def import_lines(lines: list[str], known_units: Iterable[KnownUnit] = ()) -> Imp
                 )
             )
         title = measure_title(text)
+        if len(TITLE_CLAUSE.split(text, maxsplit=1)[0]) > TITLE_MAX:
+            warnings.append(
+                ImportWarning(
+                    "title_cut",
+                    f"第{number}条的首句超过{TITLE_MAX}字,标题暂取前{TITLE_MAX}字“{title}”,请改写为简短标题。",
+                    number,
+                )
+            )
         # Numbering that restarts in every section needs the section's number to be unambiguous.
         label = marker.label if own_numbers else f"{section_label}{marker.label}"
         measures.append(ImportedMeasure(number, label, title, text, found.units, list(found.units), section))
