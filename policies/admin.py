@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_import import DocumentImportMixin
 from .models import (
     Category,
     Deadline,
@@ -272,7 +273,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyDocument)
-class PolicyDocumentAdmin(SimpleHistoryAdmin):
+class PolicyDocumentAdmin(DocumentImportMixin, SimpleHistoryAdmin):
     list_display = ["number", "title", "issuer", "issued_on"]
 
 

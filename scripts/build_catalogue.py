@@ -5,8 +5,9 @@ Run from the repository root (no Django needed):
 
     python3 scripts/build_catalogue.py [--source PATH] [--output PATH] [--check]
 
-The measure texts and their responsible units are parsed from the PDF extraction in
-`reference/source/` (a copy of ../shared/source/); everything the source does not say (titles where the first clause is not a
+The measure texts and their responsible units are read from the PDF extraction in
+`reference/source/` (a copy of ../shared/source/) by the document importer (`policies/importer/`,
+the same code as `manage.py import_document`), which reports the corrections it makes; everything the source does not say (titles where the first clause is not a
 usable title, categories, plain-language summaries, delivery, how to apply, unit full names) is
 hand-written data in this file. The output is deterministic, so re-running the script on an
 unchanged source gives a byte-identical fixture; `--check` fails if the committed fixture is stale.
@@ -21,10 +22,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
 from fixture_output import write_or_check  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+from policies.importer import ImportedMeasure, import_text  # noqa: E402
+from policies.importer.core import CORRECTION_CODES  # noqa: E402
+
 DEFAULT_SOURCE = ROOT / "reference" / "source" / "shanxi-2022-34-action-plan.txt"
 DEFAULT_OUTPUT = ROOT / "fixtures" / "catalogue.json"
 
@@ -32,102 +37,45 @@ MEASURE_COUNT = 70
 APP = "policies"
 
 # ---------------------------------------------------------------------------------------------
-# Parsing
+# Parsing: the document importer (policies/importer/, Django-free) reads the source
 # ---------------------------------------------------------------------------------------------
 
-PAGE_NUMBER = re.compile(r"^\s*-\s*\d+\s*-\s*$")
-ALNUM = re.compile(r"[0-9A-Za-z]")
-UNIT_OPEN = "(责任单位:"
-
-# Known defects of the PDF extraction, repaired so the text reads as the printed document.
-# The document writes its colon as ASCII ':' (e.g. "(责任单位:"), so the garbled "1梄1" is "1:1".
-GLYPH_FIXES = {"梄": ":"}
-# Measures 53 and 59 lost the ")" that closes their unit list; the unit lists themselves are
-# complete (the next measure starts right after them).
-MISSING_CLOSING_PAREN = {53, 59}
-# The paragraph after measure 70's unit parenthesis closes the whole plan, it is not measure 70.
-PLAN_CLOSING_PARAGRAPH = "各有关部门要把稳定工业增长"
-
-
-def normalise(lines: list[str]) -> str:
-    """Join extracted lines into running text, dropping the spaces the extraction inserted.
-
-    Chinese needs no separator between lines. The extraction put spaces around digits and latin
-    words ("单位价值 500 万元"); a space survives only between two latin letters/digits, where it
-    would separate two words (the source happens to have none).
-    """
-    text = ""
-    for line in lines:
-        piece = line.strip()
-        if not piece:
-            continue
-        if text and ALNUM.match(text[-1]) and ALNUM.match(piece[0]):
-            text += " "
-        text += piece
-
-    def keep_word_space(match: re.Match[str]) -> str:
-        before = match.string[match.start() - 1] if match.start() else ""
-        after = match.string[match.end()] if match.end() < len(match.string) else ""
-        return " " if ALNUM.fullmatch(before or "_") and ALNUM.fullmatch(after or "_") else ""
-
-    return re.sub(r"\s+", keep_word_space, text)
+# The corrections the importer reports for this source, by warning code and measure. The build
+# fails if the set changes: a new one needs reading, and a missing one means the source was fixed.
+#   46: "1梄1" is a misread "1:1"; 53, 59: their unit lists lost the closing ")"; 70: the
+#   paragraph after its unit parenthesis closes the whole plan; the 文号 is extracted as
+#   "晋政办发[2022]34 号".
+EXPECTED_CORRECTIONS = {
+    ("glyph_corrected", 46),
+    ("parenthesis_restored", 53),
+    ("parenthesis_restored", 59),
+    ("closing_text_cut", 70),
+    ("number_brackets", None),
+}
+# Notes that are expected for a plain-text extraction and need no decision here: the page numbers
+# dropped, the units the importer proposes as new (this script defines the units), and titles cut
+# from long first clauses (EDITORIAL below gives those measures their titles).
+ACCEPTED_NOTES = {"page_numbers_dropped", "unit_new", "title_cut"}
 
 
-@dataclass(frozen=True)
-class ParsedMeasure:
-    number: int
-    text: str  # without the leading "N." numbering, with its "(责任单位:...)" parenthesis
-    units: tuple[str, ...]
-
-
-def parse_units(text: str) -> tuple[str, ...]:
-    """Return the units of a measure's trailing "(责任单位:...)" in the source's order."""
-    start = text.rindex(UNIT_OPEN) + len(UNIT_OPEN)
-    if not text.endswith(")"):
-        raise ValueError(f"unit parenthesis not closed: {text[-40:]!r}")
-    inner = text[start:-1]
-    units: list[str] = []
-    for part in inner.split("、"):
-        # Measure 70: "省工信厅会同省有关单位" names two parties, the lead unit and its partners.
-        units.extend(p for p in part.split("会同") if p)
-    return tuple(units)
-
-
-def parse_source(raw: str) -> list[ParsedMeasure]:
-    lines = [line for line in raw.splitlines() if not PAGE_NUMBER.match(line)]
-    # The preface (notice, cover letter, the plan's opening paragraph) ends with this sentence;
-    # measure 1 starts on the next numbered line.
-    preface_end = next(i for i, line in enumerate(lines) if "制定本行动方案。" in line)
-    starts: list[int] = []
-    cursor = preface_end + 1
-    for number in range(1, MEASURE_COUNT + 1):
-        marker = re.compile(rf"^\s*{number}\.")
-        while cursor < len(lines) and not marker.match(lines[cursor]):
-            cursor += 1
-        if cursor == len(lines):
-            raise ValueError(f"measure {number} not found")
-        starts.append(cursor)
-        cursor += 1
-    starts.append(len(lines))
-
-    measures = []
-    for number in range(1, MEASURE_COUNT + 1):
-        text = normalise(lines[starts[number - 1] : starts[number]])
-        prefix = f"{number}."
-        assert text.startswith(prefix), text[:10]
-        text = text[len(prefix) :]
-        for wrong, right in GLYPH_FIXES.items():
-            text = text.replace(wrong, right)
-        if number in MISSING_CLOSING_PAREN:
-            assert not text.endswith(")"), f"measure {number} already closed: fix no longer needed"
-            text += ")"
-        if number == MEASURE_COUNT:
-            closing = text.index(PLAN_CLOSING_PARAGRAPH)
-            text = text[:closing]
-        if text.count(UNIT_OPEN) != 1:
-            raise ValueError(f"measure {number}: expected one unit parenthesis")
-        measures.append(ParsedMeasure(number, text, parse_units(text)))
-    return measures
+def parse_source(raw: str) -> list[ImportedMeasure]:
+    result = import_text(raw)
+    corrections = {(w.code, w.measure) for w in result.corrections()}
+    if corrections != EXPECTED_CORRECTIONS:
+        raise ValueError(
+            f"importer corrections changed: {sorted(corrections ^ EXPECTED_CORRECTIONS, key=str)}"
+        )
+    doubts = [w for w in result.warnings if w.code not in CORRECTION_CODES | ACCEPTED_NOTES]
+    if doubts:
+        raise ValueError(f"importer could not read the source cleanly: {doubts}")
+    header = result.document.as_dict()
+    for key, value in header.items():
+        if DOCUMENT[key] != value:
+            raise ValueError(f"document {key}: importer read {value!r}, expected {DOCUMENT[key]!r}")
+    numbers = [m.number for m in result.measures]
+    if numbers != list(range(1, MEASURE_COUNT + 1)):
+        raise ValueError(f"expected measures 1..{MEASURE_COUNT}, got {numbers}")
+    return result.measures
 
 
 def first_clause(text: str) -> str:
