@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import scope
 from .index import index_measure, index_measures, reindex, reindex_after_commit
-from .ranking import rank, term_rank
+from .ranking import document_frequencies, rank, term_rank
 from .snippets import best_sentence, highlight, snippet
 from .state import INDEX, VOCABULARY, bump, signatures
 from .text import MAX_QUERY_CHARS, ParsedQuery, measure_number, normalize, parse_query, segment, vocabulary
@@ -35,11 +36,15 @@ if TYPE_CHECKING:
     from policies.models import Measure
     from policies.models.catalogue import MeasureQuerySet
 
+# At most this many related measures accompany an answer (or its absence).
+RELATED_LIMIT = 5
+
 __all__ = [
     "INDEX",
     "MAX_QUERY_CHARS",
     "VOCABULARY",
     "ParsedQuery",
+    "SearchResults",
     "best_sentence",
     "bump",
     "highlight",
@@ -58,14 +63,29 @@ __all__ = [
 ]
 
 
-def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> list[Measure]:
-    """Published measures of `queryset` answering `query`, best first, each with .score and .snippet."""
+class SearchResults(list):
+    """The measures that answer a question, best first; `.related` holds the nearest ones that do not.
+
+    A list, so `Measure.objects.search(q)[0]` and `for m in ...` read the answers as before.
+    """
+
+    def __init__(self, answers: list[Measure] = (), related: list[Measure] = ()) -> None:
+        super().__init__(answers)
+        self.related: list[Measure] = list(related)
+
+
+def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResults:
+    """Published measures of `queryset` answering `query`, best first, each with .score and .snippet.
+
+    Measures that share words with the question without answering it (see `scope`) are returned
+    apart, in `.related` (at most RELATED_LIMIT, best first).
+    """
     from . import index
 
     candidates = queryset.published()
     limit = max(1, min(int(limit), 200))
     if not (query or "").strip():
-        return []
+        return SearchResults()
     number = measure_number(query)
     if number is not None:
         measure = candidates.filter(number=number).first()
@@ -73,25 +93,50 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> list[Measu
             measure.score = 1.0
             measure.snippet = snippet(measure, None)
             measure.matched_by = "number"
-            return [measure]
+            return SearchResults([measure])
 
     vocab_signature, index_signature = signatures()
-    parsed = parse_query(query, vocabulary(vocab_signature))
-    ranked, matched_by = rank(parsed, candidates, index.corpus(index_signature), limit)
+    vocab = vocabulary(vocab_signature)
+    parsed = parse_query(query, vocab)
+    data = index.corpus(index_signature)
+    # Rank more than `limit`: some of the best-scoring rows may only be related, not answers.
+    pool = min(limit + max(limit, RELATED_LIMIT), 250)
+    ranked, matched_by = rank(parsed, candidates, data, pool)
     # Ties (to six places, beyond float noise) go to the lower measure number on both backends.
-    ranked = sorted(ranked, key=lambda r: (-round(r[1], 6), r[2]))
+    ranked = sorted(ranked, key=lambda r: (-round(r[1], 6), r[2]))[:pool]
+    referenced = None
     if parsed.referenced_number is not None:
-        # "第12条什么时候截止": the measure named by number comes first.
+        # "第12条什么时候截止": the measure named by number comes first, and answers.
         referenced = candidates.filter(number=parsed.referenced_number).values_list("pk", flat=True).first()
         if referenced is not None:
             ranked = [(referenced, 1.0, parsed.referenced_number)] + [r for r in ranked if r[0] != referenced]
-    ranked = ranked[:limit]
-    by_pk = {m.pk: m for m in candidates.filter(pk__in=[r[0] for r in ranked]).select_related("category")}
-    results = []
-    for pk, score, _number in ranked:
-        measure = by_pk[pk]
-        measure.score = round(min(score, 1.0), 4)
-        measure.snippet = snippet(measure, parsed)
-        measure.matched_by = matched_by
-        results.append(measure)
-    return results
+
+    words = {w for concept in parsed.concepts for w in concept.alternatives}
+    assessment = scope.assess(parsed, *document_frequencies(words, candidates, data), vocab.words)
+    tokens = scope.entry_tokens([r[0] for r in ranked]) if matched_by == "words" else {}
+    answer_rows, related_rows = [], []
+    for row in ranked:
+        pk, score, _number = row
+        if pk == referenced:
+            answers = True
+        elif matched_by == "fuzzy":
+            answers = score >= scope.option("FUZZY_MIN_SCORE")
+        else:
+            answers = assessment.answered_by(tokens.get(pk, set()))
+        (answer_rows if answers else related_rows).append(row)
+    answer_rows, related_rows = answer_rows[:limit], related_rows[: min(limit, RELATED_LIMIT)]
+
+    wanted = [r[0] for r in answer_rows + related_rows]
+    by_pk = {m.pk: m for m in candidates.filter(pk__in=wanted).select_related("category")}
+
+    def build(rows: list[tuple]) -> list[Measure]:
+        measures = []
+        for pk, score, _number in rows:
+            measure = by_pk[pk]
+            measure.score = round(min(score, 1.0), 4)
+            measure.snippet = snippet(measure, parsed)
+            measure.matched_by = "number" if pk == referenced else matched_by
+            measures.append(measure)
+        return measures
+
+    return SearchResults(build(answer_rows), build(related_rows))

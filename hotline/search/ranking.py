@@ -175,3 +175,15 @@ def rank(
     if ranked:
         return ranked, "words"
     return (fuzzy_postgres if postgres else fuzzy_python)(parsed, candidates, data, limit), "fuzzy"
+
+
+def document_frequencies(
+    words: set[str], candidates: MeasureQuerySet, data: Corpus
+) -> tuple[dict[str, int], int]:
+    """How many measures contain each word, and out of how many: the statistics ranking uses."""
+    if connection.vendor == "postgresql":
+        # Over all published measures (ts_stat), as in rank_postgres.
+        return {w: data.df.get(w, 0) for w in words}, data.n_docs
+    pks = set(candidates.values_list("pk", flat=True))
+    entries = [terms for pk, terms in data.entries.items() if pk in pks]
+    return {w: sum(1 for terms in entries if w in terms) for w in words}, len(entries)

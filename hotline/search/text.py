@@ -168,22 +168,39 @@ def normalize_text(text: str) -> str:
 
 
 @dataclass
+class Concept:
+    """One meaningful word of the caller's own question, and the index words that would answer it.
+
+    `alternatives` holds the word itself and, when it belongs to a synonym the caller used
+    (晚点 of 晚点交税), that synonym's policy terms (缓缴): a measure saying either covers it.
+    """
+
+    word: str
+    base: float  # 1.0, or PART_WEIGHT / SINGLE_CHAR_WEIGHT
+    alternatives: frozenset[str]
+
+
+@dataclass
 class ParsedQuery:
     text: str
     terms: dict[str, float]  # term -> weight before idf (1.0, or 0.5 for a single character)
     highlight: list[str]  # terms worth marking in a snippet, longest first
     referenced_number: int | None = None
+    concepts: list[Concept] = field(default_factory=list)  # the question's own words, for scope.py
 
 
 def parse_query(query: str, vocab: Vocabulary | None = None) -> ParsedQuery:
     vocab = vocab or vocabulary()
     text = normalize(query)
     pieces = [text]
+    used_synonyms = []
     for term, expansion in vocab.synonyms:
         if term and term in text:
             pieces.extend(expansion)
+            used_synonyms.append((term, expansion))
     terms: dict[str, float] = {}
-    for piece in pieces:
+    concepts: dict[str, Concept] = {}
+    for index, piece in enumerate(pieces):
         tokens = [t for t in segment(piece, vocab) if t not in STOPWORDS]
         for token in tokens:
             weight = 1.0
@@ -193,6 +210,13 @@ def parse_query(query: str, vocab: Vocabulary | None = None) -> ParsedQuery:
                 # A part of a compound also in the query (专精 of 专精特新) is partial evidence.
                 weight = PART_WEIGHT
             terms[token] = max(weight, terms.get(token, 0.0))
+            if index == 0 and token not in concepts:
+                alternatives = {token}
+                for term, expansion in used_synonyms:
+                    # 晚点 of the synonym 晚点交税, or 热线电话 around the synonym 热线.
+                    if token in term or term in token:
+                        alternatives.update(expansion)
+                concepts[token] = Concept(token, weight, frozenset(alternatives))
     if len(terms) > MAX_TERMS:
         # Keep the longest (most specific) terms of an overlong query.
         keep = sorted(terms, key=lambda t: (-len(t), t))[:MAX_TERMS]
@@ -202,4 +226,5 @@ def parse_query(query: str, vocab: Vocabulary | None = None) -> ParsedQuery:
     if match:
         referenced = chinese_number(match.group(1))
     highlight = sorted((t for t in terms if len(t) >= 2), key=lambda t: (-len(t), t))
-    return ParsedQuery(text, terms, highlight, referenced)
+    kept = sorted(concepts.values(), key=lambda c: (-len(c.word), c.word))[:MAX_TERMS]
+    return ParsedQuery(text, terms, highlight, referenced, kept)
