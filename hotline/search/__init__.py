@@ -101,7 +101,9 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
     data = index.corpus(index_signature)
     # Rank more than `limit`: some of the best-scoring rows may only be related, not answers.
     pool = min(limit + max(limit, RELATED_LIMIT), 250)
-    ranked, matched_by = rank(parsed, candidates, data, pool)
+    probe = sorted({w for concept in parsed.concepts for w in concept.alternatives})
+    hits: dict[int, set[str]] = {}
+    ranked, matched_by = rank(parsed, candidates, data, pool, probe, hits)
     # Ties (to six places, beyond float noise) go to the lower measure number on both backends.
     ranked = sorted(ranked, key=lambda r: (-round(r[1], 6), r[2]))[:pool]
     referenced = None
@@ -111,9 +113,7 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
         if referenced is not None:
             ranked = [(referenced, 1.0, parsed.referenced_number)] + [r for r in ranked if r[0] != referenced]
 
-    words = {w for concept in parsed.concepts for w in concept.alternatives}
-    assessment = scope.assess(parsed, *document_frequencies(words, candidates, data), vocab.words)
-    tokens = scope.entry_tokens([r[0] for r in ranked]) if matched_by == "words" else {}
+    assessment = scope.assess(parsed, *document_frequencies(set(probe), candidates, data), vocab.words)
     answer_rows, related_rows = [], []
     for row in ranked:
         pk, score, _number = row
@@ -122,7 +122,7 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
         elif matched_by == "fuzzy":
             answers = score >= scope.option("FUZZY_MIN_SCORE")
         else:
-            answers = assessment.answered_by(tokens.get(pk, set()))
+            answers = assessment.answered_by(hits.get(pk, set()))
         (answer_rows if answers else related_rows).append(row)
     answer_rows, related_rows = answer_rows[:limit], related_rows[: min(limit, RELATED_LIMIT)]
 

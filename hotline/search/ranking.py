@@ -94,7 +94,18 @@ def rank_python(parsed: ParsedQuery, candidates: MeasureQuerySet, data: Corpus, 
     return scored
 
 
-def rank_postgres(parsed: ParsedQuery, candidates: MeasureQuerySet, data: Corpus, limit: int) -> list[tuple]:
+def rank_postgres(
+    parsed: ParsedQuery,
+    candidates: MeasureQuerySet,
+    data: Corpus,
+    limit: int,
+    probe: list[str] = (),
+    hits: dict[int, set[str]] | None = None,
+) -> list[tuple]:
+    """The ranking in SQL; for each row, which `probe` words it contains goes into `hits`.
+
+    Asking for the probe words in the same query saves scope.py a round trip for the tokens.
+    """
     from policies.models import Measure
 
     weights = _weights(parsed, data.df, data.n_docs)
@@ -111,15 +122,21 @@ def rank_postgres(parsed: ParsedQuery, candidates: MeasureQuerySet, data: Corpus
     for term, weight in present.items():
         score_params += [weight / total, label_weights, _quote(term)]
     any_term = " | ".join(_quote(t) for t in sorted(_required_terms(present, data.df, data.n_docs)))
+    probe = [w for w in probe if data.df.get(w, 0) > 0]  # a word no measure has matches nowhere
+    probe_sql = "ARRAY[%s]::boolean[]" % ", ".join(["e.vector @@ %s::tsquery"] * len(probe))
     sql = (
-        f"SELECT e.measure_id, ({score_sql}) AS score, m.number FROM {entries} e"
+        f"SELECT e.measure_id, ({score_sql}) AS score, m.number, {probe_sql} FROM {entries} e"
         f" JOIN {measures} m ON m.id = e.measure_id"
         f" WHERE e.vector @@ %s::tsquery AND e.measure_id IN ({sub_sql})"
         " ORDER BY score DESC, m.number LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*score_params, any_term, *sub_params, limit])
-        return [(pk, float(score), number) for pk, score, number in cursor.fetchall()]
+        cursor.execute(sql, [*score_params, *map(_quote, probe), any_term, *sub_params, limit])
+        rows = cursor.fetchall()
+    if hits is not None:
+        for pk, _score, _number, matched in rows:
+            hits[pk] = {word for word, hit in zip(probe, matched, strict=True) if hit}
+    return [(pk, float(score), number) for pk, score, number, _matched in rows]
 
 
 def _quote(term: str) -> str:
@@ -165,13 +182,27 @@ def fuzzy_postgres(parsed: ParsedQuery, candidates: MeasureQuerySet, data: Corpu
 
 
 def rank(
-    parsed: ParsedQuery, candidates: MeasureQuerySet, data: Corpus, limit: int
+    parsed: ParsedQuery,
+    candidates: MeasureQuerySet,
+    data: Corpus,
+    limit: int,
+    probe: list[str] = (),
+    hits: dict[int, set[str]] | None = None,
 ) -> tuple[list[tuple], str]:
-    """(pk, score, number) rows matching the query's words, or else its fuzzy matches; and which."""
+    """(pk, score, number) rows matching the query's words, or else its fuzzy matches; and which.
+
+    For rows matched by words, `hits` receives which of the `probe` words each contains.
+    """
     postgres = connection.vendor == "postgresql"
     if not parsed.terms:
         return [], "words"
-    ranked = (rank_postgres if postgres else rank_python)(parsed, candidates, data, limit)
+    if postgres:
+        ranked = rank_postgres(parsed, candidates, data, limit, probe, hits)
+    else:
+        ranked = rank_python(parsed, candidates, data, limit)
+        if hits is not None:
+            for pk, _score, _number in ranked:
+                hits[pk] = {w for w in probe if w in data.entries[pk]}
     if ranked:
         return ranked, "words"
     return (fuzzy_postgres if postgres else fuzzy_python)(parsed, candidates, data, limit), "fuzzy"

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 
@@ -85,7 +84,7 @@ class Scope:
         return sum(w for _, w, known in self.words if known) / total if total else 0.0
 
     def coverage(self, tokens: set[str]) -> float:
-        """Share of the question's weight carried by words this measure's tokens contain."""
+        """Share of the question's weight carried by the words (of all alternatives) a measure contains."""
         total = self.total
         return sum(w for alts, w, _ in self.words if alts & tokens) / total if total else 0.0
 
@@ -132,13 +131,3 @@ def _made_of_known_parts(word: str, known_words: set[str]) -> bool:
                 covered[start : start + len(part)] = [True] * len(part)
                 start = word.find(part, start + 1)
     return len(word) > 1 and all(covered)
-
-
-def entry_tokens(pks: list[Any]) -> dict[Any, set[str]]:
-    """The indexed tokens (title, summary and text) of these measures."""
-    from hotline.models import SearchEntry
-
-    rows = SearchEntry.objects.filter(pk__in=pks).values_list(
-        "pk", "title_tokens", "summary_tokens", "text_tokens"
-    )
-    return {pk: set(f"{a} {b} {c}".split()) for pk, a, b, c in rows}
