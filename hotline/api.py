@@ -22,6 +22,7 @@ class SearchResultOut(Schema):
 class SearchOut(Schema):
     query: str
     results: list[SearchResultOut]
+    related: list[SearchResultOut]
 
 
 class ErrorItem(Schema):
@@ -38,7 +39,9 @@ class ErrorOut(Schema):
     response={200: SearchOut, 422: ErrorOut},
     summary="热线检索:口语化问题找到对应的政策措施",
     description=(
-        "按相关度从高到低返回已发布的政策措施。`snippet` 是原文中最相关的一句,命中的词用 `<mark>` 标出"
+        "按相关度从高到低返回已发布的政策措施。`results` 只含能回答该问题的措施;本方案没有直接相关的措施时"
+        "(如养老金、驾驶证、问候语)`results` 为空,`related` 列出最接近的措施(格式相同,可能为空)。"
+        "`snippet` 是原文中最相关的一句,命中的词用 `<mark>` 标出"
         "(其余文字已做 HTML 转义);`score` 在 0 到 1 之间。只输入条款序号(如 `12`、`第12条`、`十二`)"
         "直接返回该条。`limit` 取 1–50,超出范围返回 422。"
     ),
@@ -52,8 +55,11 @@ def search(
     if not MIN_LIMIT <= limit <= MAX_LIMIT:
         message = f"limit 必须是 {MIN_LIMIT} 到 {MAX_LIMIT} 之间的整数。"
         return Status(422, {"errors": [{"field": "limit", "message": message}]})
-    results = [
-        {"measure": m.number, "title": m.title, "snippet": str(m.snippet), "score": m.score}
-        for m in Measure.objects.search(q, limit=limit)
+    found = Measure.objects.search(q, limit=limit)
+    return Status(200, {"query": q, "results": _items(found), "related": _items(found.related)})
+
+
+def _items(measures: list[Measure]) -> list[dict]:
+    return [
+        {"measure": m.number, "title": m.title, "snippet": str(m.snippet), "score": m.score} for m in measures
     ]
-    return Status(200, {"query": q, "results": results})

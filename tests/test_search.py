@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import csv
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -20,50 +22,28 @@ SHARED_QUESTIONS = [
     )
 ]
 
-# How callers actually ask, with the measures that answer them.
-COLLOQUIAL_QUESTIONS = [
-    ("晚点交税可以吗", [2]),
-    ("缓税能缓多久", [2]),
-    ("电动车车船税免不免", [3]),
-    ("电动汽车推广有补贴吗", [4]),
-    ("个体户所得税减半", [7]),
-    ("小微企业所得税减免", [7]),
-    ("六税两费减半征收", [5]),
-    ("房产税困难减免", [6]),
-    ("我们是小规模,增值税还用交吗", [8]),
-    ("稳岗补贴怎么领", [9]),
-    ("裁员了还能拿稳岗返还吗", [9]),
-    ("链主企业有什么奖励", [10]),
-    ("研发费用能多扣多少", [11]),
-    ("创新券能补多少钱", [11]),
-    ("存量留抵什么时候退完", [12]),
-    ("退税怎么申请", [12]),
-    ("买了一台600万的设备能不能一次性扣除", [1]),
-    ("贷款利率能不能降", [13]),
-    ("担保费太高了", [14]),
-    ("制造业中长期贷款", [15]),
-    ("贷款到期了还不上怎么办", [17]),
-    ("普惠小微贷款激励", [18]),
-    ("发债融资", [20]),
-    ("小巨人企业贷款", [21]),
-    ("信用贷平台", [22]),
-    ("阶梯电价怎么收", [23]),
-    ("技改项目补多少", [36]),
-    ("专精特新怎么认定", [37]),
-    ("数字化转型有支持吗", [40]),
-    ("智能工厂怎么申报", [40]),
-    ("新材料首批次保险补贴多少", [46]),
-    ("出口信用保险", [48, 49]),
-    ("海运费补助", [50]),
-    ("中欧班列补贴", [51]),
-    ("外资企业高管来华", [52]),
-    ("家电下乡", [53]),
-    ("新能源汽车下乡", [53, 4]),
-    ("工业用地弹性出让", [58]),
-    ("招工难有培训补贴吗", [59]),
-    ("A级企业限产吗", [62]),
-    ("热线电话是多少", [69]),
-]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _read_tsv(path: Path) -> list[tuple[str, list[int], str]]:
+    with path.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return [(r["query"], [int(n) for n in r["measures"].split(",")], r["source"]) for r in rows]
+
+
+def _read_lines(path: Path) -> list[str]:
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+# How callers actually ask, with the measures that answer them (tests/data/hotline-colloquial.tsv):
+# the "earlier" rows must each find their measure in the top 3; all rows together are held to
+# the mean reciprocal rank target, since the newer ones include phrasings the vocabulary lacks.
+ALL_COLLOQUIAL = _read_tsv(DATA / "hotline-colloquial.tsv")
+COLLOQUIAL_QUESTIONS = [(q, expected) for q, expected, source in ALL_COLLOQUIAL if source == "earlier"]
+# Questions no measure answers: the shared examples, the issue's two, and more of our own.
+SHARED_OUT_OF_SCOPE = _read_lines(REFERENCE / "examples" / "hotline-out-of-scope.txt")
+OWN_OUT_OF_SCOPE = _read_lines(DATA / "hotline-out-of-scope.txt")
 
 
 @pytest.fixture(autouse=True)
@@ -129,10 +109,10 @@ def test_a_measure_named_inside_a_question_comes_first(client: Client, catalogue
 def test_the_response_has_exactly_the_contract_shape(client: Client, catalogue) -> None:
     status, body = api_search(client, "稳岗返还")
     assert status == 200
-    assert set(body) == {"query", "results"}
+    assert set(body) == {"query", "results", "related"}
     assert body["query"] == "稳岗返还"
     assert body["results"], body
-    for result in body["results"]:
+    for result in body["results"] + body["related"]:
         assert set(result) == {"measure", "title", "snippet", "score"}
         assert isinstance(result["measure"], int)
         assert 0 < result["score"] <= 1
@@ -204,7 +184,7 @@ def test_empty_and_punctuation_queries_return_nothing(client: Client, catalogue)
 def test_a_missing_q_is_an_empty_search(client: Client, catalogue) -> None:
     response = client.get("/api/v1/search")
     assert response.status_code == 200
-    assert response.json() == {"query": "", "results": []}
+    assert response.json() == {"query": "", "results": [], "related": []}
 
 
 def test_a_very_long_question_still_finds_its_topic(client: Client, catalogue) -> None:
@@ -306,7 +286,7 @@ def test_search_can_be_narrowed_by_the_queryset(catalogue) -> None:
     assert {m.number for m in results} == {4, 44}
 
 
-def test_scores_are_identical_in_python_and_in_postgresql_formula() -> None:
+def test_term_rank_follows_the_postgresql_formula() -> None:
     # ts_rank for one word: best position in full, further ones by 1/j^2, normalised by pi^2/6.
     assert search.term_rank([1.0]) == pytest.approx(1 / 1.64493406685, rel=1e-6)
     assert search.term_rank([0.5, 1.0]) == pytest.approx(
@@ -340,3 +320,133 @@ def test_the_index_can_be_rebuilt_by_command(catalogue) -> None:
     SearchEntry.objects.filter(measure__number=9).delete()
     call_command("rebuild_search_index", "--stale", verbosity=0)
     assert Measure.objects.search("稳岗返还")[0].number == 9
+
+
+# --- contract 1.1: only answering measures in `results`, the nearest apart in `related` ---------
+
+
+@pytest.mark.parametrize("question", SHARED_OUT_OF_SCOPE + ["招了大学生有补贴吗", "今天天气怎么样"])
+def test_a_question_no_measure_answers_gets_no_result(client: Client, catalogue, question: str) -> None:
+    status, body = api_search(client, question)
+    assert status == 200
+    assert body["results"] == [], question
+
+
+def test_at_least_nine_in_ten_out_of_scope_questions_get_no_result(client: Client, catalogue) -> None:
+    questions = SHARED_OUT_OF_SCOPE + OWN_OUT_OF_SCOPE
+    answered = [q for q in questions if api_search(client, q)[1]["results"]]
+    assert len(answered) <= 0.1 * len(questions), answered
+
+
+def test_colloquial_questions_keep_a_mean_reciprocal_rank_of_at_least_0_9(client: Client, catalogue) -> None:
+    ranks = []
+    for question, expected, _source in ALL_COLLOQUIAL:
+        numbers = [r["measure"] for r in api_search(client, question)[1]["results"]]
+        ranks.append(next((1 / (i + 1) for i, n in enumerate(numbers) if n in expected), 0.0))
+    assert sum(ranks) / len(ranks) >= 0.9
+
+
+def test_the_nearest_measures_of_an_unanswered_question_are_related(client: Client, catalogue) -> None:
+    _, body = api_search(client, "今天天气怎么样")
+    assert body["results"] == []
+    assert [r["measure"] for r in body["related"]] == [62]  # 重污染天气, which shares a word
+    assert set(body["related"][0]) == {"measure", "title", "snippet", "score"}
+
+
+def test_an_answered_question_can_still_list_related_measures_apart(client: Client, catalogue) -> None:
+    results = Measure.objects.search("稳岗补贴怎么领")
+    assert results[0].number == 9
+    assert not {m.number for m in results} & {m.number for m in results.related}
+    assert len(results.related) <= search.RELATED_LIMIT
+
+
+def test_related_is_empty_when_nothing_shares_a_word(client: Client, catalogue) -> None:
+    _, body = api_search(client, "邻居家狗天天叫怎么办")
+    assert body["results"] == [] and body["related"] == []
+
+
+def test_the_scope_thresholds_are_settings(client: Client, catalogue, settings) -> None:  # noqa: ANN001
+    assert api_search(client, "今天天气怎么样")[1]["results"] == []
+    settings.SEARCH_SCOPE = {"MIN_QUERY_COVERAGE": 0.0, "MIN_MEASURE_COVERAGE": 0.0}
+    assert [r["measure"] for r in api_search(client, "今天天气怎么样")[1]["results"]] == [62]
+
+
+def test_callers_chatter_does_not_push_a_question_out_of_scope(catalogue) -> None:
+    # 能领, 还不上, 能多扣 are guessed by jieba from the characters; 领 is a single character.
+    assert search.scope.unknown_word_factor("能多扣") == search.scope.option("CHATTER_WEIGHT")
+    assert search.scope.unknown_word_factor("领") == search.scope.option("CHATTER_WEIGHT")
+    assert search.scope.unknown_word_factor("身份证") == 1.0
+    assert Measure.objects.search("研发费用能多扣多少")[0].number == 11
+
+
+def test_a_measure_named_by_number_and_a_typo_still_answer(client: Client, catalogue) -> None:
+    assert top_numbers(client, "第12条什么时候截止")[0] == 12
+    assert top_numbers(client, "信易代")[0] == 22
+
+
+def test_the_public_search_page_says_when_the_plan_has_no_such_measure(client: Client, catalogue) -> None:
+    html = client.get("/search/", {"q": "今天天气怎么样"}).content.decode()
+    assert "本方案没有直接相关的措施" in html
+    assert 'data-scope="related"' in html and "第62条" in html
+    answered = client.get("/search/", {"q": "稳岗补贴怎么领"}).content.decode()
+    assert "本方案没有直接相关的措施" not in answered and "第9条" in answered
+
+
+def test_the_console_says_when_the_plan_has_no_such_measure(
+    client: Client,
+    catalogue,  # noqa: ANN001
+    hotline_agent,  # noqa: ANN001
+) -> None:
+    client.force_login(hotline_agent)
+    response = client.get(
+        "/hotline/", {"q": "今天天气怎么样"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "本方案没有直接相关的措施" in html
+    assert 'data-scope="related"' in html and "第62条" in html
+    assert "list-group-numbered" not in html  # no answer list: the related measures stand apart
+
+
+# --- structure -------------------------------------------------------------------------------------
+
+
+def test_the_catalogue_does_not_import_the_hotline_app() -> None:
+    # hotline depends on policies; policies reaches the search only through register_search.
+    # Management commands are entry points nothing imports, so they close no circle.
+    root = Path(__file__).resolve().parent.parent / "policies"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "management" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "hotline"]
+    assert offenders == []
+
+
+def test_python_and_postgresql_rank_alike(catalogue) -> None:
+    """The SQLite fallback (term_rank in Python) gives the scores PostgreSQL's ts_rank gives."""
+    from django.db import connection
+
+    from hotline.search import index, ranking, state, text
+
+    if connection.vendor != "postgresql":
+        pytest.skip("compares against PostgreSQL's ts_rank: run with DATABASE_URL=postgres://…")
+    candidates = Measure.objects.published()
+    sql_corpus = index.corpus(state.signatures()[1])
+    python_corpus = index.load_corpus_python()
+    compared = 0
+    for question, _expected in SHARED_QUESTIONS + COLLOQUIAL_QUESTIONS:
+        parsed = text.parse_query(question)
+        in_sql = ranking.rank_postgres(parsed, candidates, sql_corpus, 200)
+        in_python = ranking.rank_python(parsed, candidates, python_corpus, 200)
+        assert {pk: round(s, 5) for pk, s, _ in in_sql} == {pk: round(s, 5) for pk, s, _ in in_python}, (
+            question
+        )
+        compared += len(in_sql)
+    assert compared > 500

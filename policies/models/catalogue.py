@@ -10,10 +10,11 @@ once and is recorded in the published measure's history.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -103,6 +104,18 @@ class Industry(models.Model):
         return f"{self.code} {self.name}"
 
 
+# The search engine lives in the hotline app, which depends on this one; it registers itself here
+# when it starts (`register_search`), so the catalogue can offer `Measure.objects.search()` without
+# importing the app that imports it.
+_search_backend: Callable[..., Any] | None = None
+
+
+def register_search(backend: Callable[..., Any]) -> None:
+    """Install the function behind `MeasureQuerySet.search`: backend(queryset, query, limit=...)."""
+    global _search_backend
+    _search_backend = backend
+
+
 class MeasureQuerySet(models.QuerySet):
     def published(self) -> MeasureQuerySet:
         return self.filter(is_draft=False)
@@ -126,9 +139,9 @@ class MeasureQuerySet(models.QuerySet):
 
     def search(self, query: str, limit: int = 10) -> list[Measure]:
         """Published measures answering a caller's question, best first, each with .score and .snippet."""
-        from hotline.search import search
-
-        return search(self, query, limit=limit)
+        if _search_backend is None:
+            raise ImproperlyConfigured("No search backend registered: is the hotline app installed?")
+        return _search_backend(self, query, limit=limit)
 
 
 class Measure(models.Model):

@@ -1,0 +1,142 @@
+"""Chinese search over the measures: the engine behind `Measure.objects.search()`.
+
+How a query is answered:
+
+1. A query that is only a measure number (`12`, `第12条`, `十二`, `第十二条`) returns that measure.
+2. Otherwise the query is normalised (NFKC, lower case, cut to `MAX_QUERY_CHARS`), expanded with
+   the officials' synonyms (any `SearchSynonym.term` found in it adds its expansion words), and
+   segmented with jieba's `cut_for_search` using the officials' policy dictionary. Question words
+   (吗, 怎么, 多少 …) are dropped. (`text`)
+3. Every measure is stored pre-segmented in `SearchEntry` (`index`) and ranked by a weighted
+   ts_rank formula, in SQL on PostgreSQL and, as a development fallback, in Python on SQLite;
+   typos fall back to fuzzy matching (`ranking`).
+4. The snippet is the source sentence with the most query weight, matched words in `<mark>`
+   (`snippets`).
+
+The dictionary and synonyms are loaded once per process and reloaded when officials change them
+(a cheap signature query per search notices it, `state`); entries segmented with an older
+dictionary are re-indexed after the change commits.
+
+The hotline app registers `search` with `policies` when it starts (see `HotlineConfig.ready`), so
+the catalogue offers `Measure.objects.search()` without importing this app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import scope
+from .index import index_measure, index_measures, reindex, reindex_after_commit
+from .ranking import document_frequencies, rank, term_rank
+from .snippets import best_sentence, highlight, snippet
+from .state import INDEX, VOCABULARY, bump, signatures
+from .text import MAX_QUERY_CHARS, ParsedQuery, measure_number, normalize, parse_query, segment, vocabulary
+
+if TYPE_CHECKING:
+    from policies.models import Measure
+    from policies.models.catalogue import MeasureQuerySet
+
+# At most this many related measures accompany an answer (or its absence).
+RELATED_LIMIT = 5
+
+__all__ = [
+    "INDEX",
+    "MAX_QUERY_CHARS",
+    "VOCABULARY",
+    "ParsedQuery",
+    "SearchResults",
+    "best_sentence",
+    "bump",
+    "highlight",
+    "index_measure",
+    "index_measures",
+    "measure_number",
+    "normalize",
+    "parse_query",
+    "reindex",
+    "reindex_after_commit",
+    "search",
+    "segment",
+    "snippet",
+    "term_rank",
+    "vocabulary",
+]
+
+
+class SearchResults(list):
+    """The measures that answer a question, best first; `.related` holds the nearest ones that do not.
+
+    A list, so `Measure.objects.search(q)[0]` and `for m in ...` read the answers as before.
+    """
+
+    def __init__(self, answers: list[Measure] = (), related: list[Measure] = ()) -> None:
+        super().__init__(answers)
+        self.related: list[Measure] = list(related)
+
+
+def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResults:
+    """Published measures of `queryset` answering `query`, best first, each with .score and .snippet.
+
+    Measures that share words with the question without answering it (see `scope`) are returned
+    apart, in `.related` (at most RELATED_LIMIT, best first).
+    """
+    from . import index
+
+    candidates = queryset.published()
+    limit = max(1, min(int(limit), 200))
+    if not (query or "").strip():
+        return SearchResults()
+    number = measure_number(query)
+    if number is not None:
+        measure = candidates.filter(number=number).first()
+        if measure is not None:
+            measure.score = 1.0
+            measure.snippet = snippet(measure, None)
+            measure.matched_by = "number"
+            return SearchResults([measure])
+
+    vocab_signature, index_signature = signatures()
+    vocab = vocabulary(vocab_signature)
+    parsed = parse_query(query, vocab)
+    data = index.corpus(index_signature)
+    # Rank more than `limit`: some of the best-scoring rows may only be related, not answers.
+    pool = min(limit + max(limit, RELATED_LIMIT), 250)
+    probe = sorted({w for concept in parsed.concepts for w in concept.alternatives})
+    hits: dict[int, set[str]] = {}
+    ranked, matched_by = rank(parsed, candidates, data, pool, probe, hits)
+    # Ties (to six places, beyond float noise) go to the lower measure number on both backends.
+    ranked = sorted(ranked, key=lambda r: (-round(r[1], 6), r[2]))[:pool]
+    referenced = None
+    if parsed.referenced_number is not None:
+        # "第12条什么时候截止": the measure named by number comes first, and answers.
+        referenced = candidates.filter(number=parsed.referenced_number).values_list("pk", flat=True).first()
+        if referenced is not None:
+            ranked = [(referenced, 1.0, parsed.referenced_number)] + [r for r in ranked if r[0] != referenced]
+
+    assessment = scope.assess(parsed, *document_frequencies(set(probe), candidates, data), vocab.words)
+    answer_rows, related_rows = [], []
+    for row in ranked:
+        pk, score, _number = row
+        if pk == referenced:
+            answers = True
+        elif matched_by == "fuzzy":
+            answers = score >= scope.option("FUZZY_MIN_SCORE")
+        else:
+            answers = assessment.answered_by(hits.get(pk, set()))
+        (answer_rows if answers else related_rows).append(row)
+    answer_rows, related_rows = answer_rows[:limit], related_rows[: min(limit, RELATED_LIMIT)]
+
+    wanted = [r[0] for r in answer_rows + related_rows]
+    by_pk = {m.pk: m for m in candidates.filter(pk__in=wanted).select_related("category")}
+
+    def build(rows: list[tuple]) -> list[Measure]:
+        measures = []
+        for pk, score, _number in rows:
+            measure = by_pk[pk]
+            measure.score = round(min(score, 1.0), 4)
+            measure.snippet = snippet(measure, parsed)
+            measure.matched_by = "number" if pk == referenced else matched_by
+            measures.append(measure)
+        return measures
+
+    return SearchResults(build(answer_rows), build(related_rows))
