@@ -185,7 +185,9 @@ def upcoming_reminders(profile: dict[str, Any], today: datetime.date) -> list[Up
     )
     if not deadlines:
         return plan
-    evaluation = eligibility.evaluate(ruleset, profile, today)
+    evaluation = safe_evaluate(ruleset, profile_digest(profile), profile, today)
+    if evaluation is None:
+        return plan
     for deadline in deadlines:
         outcome = evaluation.get(deadline.measure.number)
         if not _applies(outcome, deadline):
@@ -222,6 +224,8 @@ class RoundResult:
     queued: int = 0
     requeued: int = 0
     queued_at: datetime.datetime | None = None
+    # Active subscriptions whose stored profile could not be screened this round (skipped alone).
+    unscreenable: int = 0
 
     @property
     def sent(self) -> int:
@@ -240,7 +244,7 @@ def run_round(at: datetime.datetime | None = None) -> RoundResult:
     result = RoundResult()
     due = _due_deadlines(today)
     if due:
-        result.created = _create_notices(due, today)
+        result.created, result.unscreenable = _create_notices(due, today)
     result.queued_at = marker = timezone.now()
     result.queued = _enqueue(
         ReminderNotice.objects.filter(status=ReminderNotice.Status.PENDING, enqueued_at__isnull=True),
@@ -259,22 +263,26 @@ def _due_deadlines(today: datetime.date) -> list[tuple[Deadline, int]]:
     return [(d, stage) for d in deadlines if (stage := due_stage(d.date, today))]
 
 
-def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> int:
-    """Create the PENDING notices for every active subscription a due deadline applies to."""
+def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> tuple[int, int]:
+    """Create the PENDING notices for every active subscription a due deadline applies to.
+
+    Returns (notices created, active subscriptions skipped because their profile no longer
+    screens). One such profile must not stop the round for everyone else.
+    """
     ruleset = eligibility.load()
     # Identical profiles (common: many enterprises answer alike) are evaluated once.
     firsts = Subscription.objects.active().values("profile_digest").annotate(first=Min("pk")).order_by()
     first_ids = [row["first"] for row in firsts]
     applicable: dict[tuple[int, int], list[str]] = defaultdict(list)
+    bad_digests: list[str] = []
     for start in range(0, len(first_ids), 500):
         rows = Subscription.objects.filter(pk__in=first_ids[start : start + 500]).values_list(
             "profile_digest", "profile"
         )
         for digest, profile in rows:
-            try:
-                evaluation = eligibility.evaluate(ruleset, profile, today)
-            except ProfileError:
-                logger.warning("stored profile %s no longer valid; no reminders for it", digest)
+            evaluation = safe_evaluate(ruleset, digest, profile, today)
+            if evaluation is None:
+                bad_digests.append(digest)
                 continue
             for deadline, stage in due:
                 if _applies(evaluation.get(deadline.measure.number), deadline):
@@ -284,7 +292,34 @@ def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> in
         digests = applicable[(deadline.pk, stage)]
         for start in range(0, len(digests), 500):
             created += ReminderNotice.objects.create_for(deadline, stage, digests[start : start + 500])
-    return created
+    unscreenable = Subscription.objects.active().filter(profile_digest__in=bad_digests).count() if bad_digests else 0
+    if unscreenable:
+        logger.error(
+            "reminder round %s: %d subscription(s) skipped, their stored profile could not be screened",
+            today,
+            unscreenable,
+        )
+    return created, unscreenable
+
+
+def safe_evaluate(
+    ruleset: Any, digest: str, profile: object, today: datetime.date
+) -> dict[int, eligibility.Outcome] | None:
+    """Screen a stored profile, or None (logged) if it cannot be screened any more.
+
+    A stored profile may have been valid under an older contract, hold values the engine cannot
+    compute with (1e300 overflows a Decimal context), or meet a rule that raises; each of these
+    concerns that one subscription, so it is logged and skipped rather than raised.
+    """
+    try:
+        if not isinstance(profile, dict):
+            raise ProfileError([("profile", "不是对象")])
+        return eligibility.evaluate(ruleset, profile, today)
+    except ProfileError as exc:
+        logger.warning("stored profile %s no longer valid (%s); no reminders for it", digest, exc)
+    except Exception:  # noqa: BLE001 - any engine failure is this profile's alone
+        logger.exception("stored profile %s could not be screened; no reminders for it", digest)
+    return None
 
 
 def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.datetime) -> int:
@@ -395,7 +430,11 @@ class _Batch:
         if found is None:
             found = _screen(self._ruleset, subscription.profile_digest, subscription.profile, self.today)
             self._by_digest[subscription.profile_digest] = found
-        return found.get(measure)
+        return None if found is UNSCREENABLE else found.get(measure)
+
+    def unscreenable(self, subscription: Subscription) -> bool:
+        """Whether this subscription's profile failed to screen (outcome() is None then)."""
+        return self._by_digest.get(subscription.profile_digest) is UNSCREENABLE
 
     def units(self, measure: Any) -> list:
         if measure.pk not in self._units:
@@ -404,6 +443,9 @@ class _Batch:
 
 
 _screenings: OrderedDict[tuple, tuple[Any, dict[int, eligibility.Outcome]]] = OrderedDict()
+
+# What _screen() remembers for a profile that cannot be screened (see safe_evaluate).
+UNSCREENABLE: dict[int, eligibility.Outcome] = {}
 
 
 def _screen(ruleset: Any, digest: str, profile: dict, today: datetime.date) -> dict[int, eligibility.Outcome]:
@@ -417,7 +459,9 @@ def _screen(ruleset: Any, digest: str, profile: dict, today: datetime.date) -> d
     if found is not None and found[0] is ruleset:
         _screenings.move_to_end(key)
         return found[1]
-    result = eligibility.evaluate(ruleset, profile, today)
+    result = safe_evaluate(ruleset, digest, profile, today)
+    if result is None:
+        result = UNSCREENABLE
     _screenings[key] = (ruleset, result)
     if len(_screenings) > 500:
         _screenings.popitem(last=False)
@@ -472,6 +516,8 @@ def _reason_not_to_send(notice: ReminderNotice, batch: _Batch) -> str | eligibil
         # moment) goes back to wait for its day.
         return "已被更晚的提醒阶段取代" if (deadline.date - today).days < notice.stage else NOT_YET
     outcome = batch.outcome(subscription, deadline.measure.number)
+    if batch.unscreenable(subscription):
+        return "企业情况按现行规则无法判断(已记录日志)"
     if not _applies(outcome, deadline):
         return "按现行规则已不适用于该企业"
     return outcome

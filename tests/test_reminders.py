@@ -640,3 +640,72 @@ def test_contact_data_is_deleted_months_after_the_subscription_ends(catalogue, r
     del stays
     notice = ReminderNotice.objects.get()
     assert notice.subscription is None and notice.status == "sent"  # anonymous figures remain
+
+
+# One subscription cannot stop a round --------------------------------------------------------
+
+
+def _store_raw(email: str, profile: dict) -> Subscription:
+    """A confirmed subscription whose profile is stored as is, bypassing today's validation
+    (profiles stored under an older contract, or edited in the database)."""
+    from enterprises.models.reminders import profile_digest
+
+    now = at("2022-04-01")
+    return Subscription.objects.create(
+        email=email, profile=profile, profile_digest=profile_digest(profile), consent_version="v", confirmed_at=now
+    )
+
+
+@pytest.mark.parametrize(
+    "bad_profile",
+    [
+        {**SMALL, "tech_retrofit_investment_wan": 1e300},  # a Decimal overflow in a formula
+        {**SMALL, "employees": "many"},  # no longer valid under the contract
+    ],
+)
+def test_a_stored_profile_that_no_longer_screens_is_skipped_and_the_round_goes_on(
+    catalogue, run_on_commit, caplog, bad_profile
+) -> None:
+    subscribe("good@example.com", SMALL)
+    _store_raw("bad@example.com", bad_profile)
+    result = run_round("2022-06-23", run_on_commit)
+    assert (result.created, result.sent, result.unscreenable) == (1, 1, 1)
+    assert [m.to for m in reminder_mails()] == [["good@example.com"]]
+    assert "could not be screened" in caplog.text or "no longer valid" in caplog.text
+
+
+def test_a_rule_that_raises_for_one_profile_skips_that_subscription_alone(catalogue, run_on_commit, monkeypatch) -> None:
+    from enterprises import eligibility
+
+    subscribe("good@example.com", SMALL)
+    subscribe("bad@example.com", MICRO)
+    original = eligibility.evaluate
+
+    def raising(ruleset, profile, today):  # noqa: ANN001, ANN202
+        if profile.get("employees") == MICRO["employees"]:
+            raise ZeroDivisionError("a rule divides by zero")
+        return original(ruleset, profile, today)
+
+    monkeypatch.setattr(eligibility, "evaluate", raising)
+    result = run_round("2022-06-23", run_on_commit)
+    assert (result.sent, result.unscreenable) == (1, 1)
+    assert [m.to for m in reminder_mails()] == [["good@example.com"]]
+
+
+def test_a_notice_whose_profile_stops_screening_before_sending_is_skipped_not_retried(
+    catalogue, monkeypatch
+) -> None:
+    from enterprises import eligibility
+
+    subscribe("caiwu@example.com", SMALL)
+    day = datetime.date(2022, 6, 23)
+    with time_machine.travel(at("2022-06-23"), tick=False):
+        reminders._create_notices(reminders._due_deadlines(day), day)
+        notice = ReminderNotice.objects.get()
+        monkeypatch.setattr(eligibility, "evaluate", lambda *a: 1 / 0)
+        reminders._screenings.clear()
+        outcome = reminders.send_notices([notice.pk])
+    notice.refresh_from_db()
+    assert outcome.skipped == [notice.pk] and outcome.retry == []
+    assert notice.status == "skipped" and "无法判断" in notice.detail
+    assert reminder_mails() == []
