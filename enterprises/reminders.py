@@ -470,7 +470,7 @@ def _screen(ruleset: Any, digest: str, profile: dict, today: datetime.date) -> d
 
 def _send_one(notice: ReminderNotice, batch: _Batch, connection: Any, outcome: SendOutcome) -> Any:
     """Send one claimed notice (or cancel or release it); return the SMTP connection to reuse."""
-    from .reminder_emails import reminder_message
+    from .reminder_emails import reminder_message, uses_raw_mime
 
     reason = _reason_not_to_send(notice, batch)
     if reason is NOT_YET:
@@ -480,13 +480,18 @@ def _send_one(notice: ReminderNotice, batch: _Batch, connection: Any, outcome: S
         notice.skip(reason)
         outcome.skipped.append(notice.pk)
     else:
-        message = reminder_message(
-            notice, reason, batch.today, batch.units(notice.deadline.measure), batch.rendered
-        )
         # A timeout well inside the lease, so a hung server cannot let a second worker re-send.
         if connection is None:
             connection = get_connection(fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT", 30))
             connection.open()  # one SMTP session for the batch, not one per message
+        message = reminder_message(
+            notice,
+            reason,
+            batch.today,
+            batch.units(notice.deadline.measure),
+            batch.rendered,
+            merge=uses_raw_mime(connection),
+        )
         connection.send_messages([message])
         notice.mark_sent()
         outcome.sent.append(notice.pk)

@@ -709,3 +709,37 @@ def test_a_notice_whose_profile_stops_screening_before_sending_is_skipped_not_re
     assert outcome.skipped == [notice.pk] and outcome.retry == []
     assert notice.status == "skipped" and "无法判断" in notice.detail
     assert reminder_mails() == []
+
+
+# Every mail backend a user may configure -------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["console", "filebased", "smtp", "locmem"])
+def test_reminders_go_out_through_every_configurable_mail_backend(
+    catalogue, run_on_commit, settings, tmp_path, capsys, backend
+) -> None:
+    from tests.smtp_sink import SmtpSink
+
+    # Two subscribers with one profile: the second is the one a mail merge would fill in.
+    subscribe("a@example.com", SMALL)
+    subscribe("b@example.com", SMALL)
+    settings.EMAIL_BACKEND = f"django.core.mail.backends.{backend}.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    with SmtpSink() as sink:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        result = run_round("2022-06-23", run_on_commit)
+    assert list(ReminderNotice.objects.values_list("status", flat=True)) == ["sent", "sent"]
+    assert result.sent == 2
+    if backend == "console":
+        written = capsys.readouterr().out
+    elif backend == "filebased":
+        written = "".join(p.read_text() for p in tmp_path.iterdir())
+    elif backend == "smtp":
+        written = "".join(m.as_string() for m in sink.handler.messages)
+    else:
+        written = "".join(m.message().as_string() for m in reminder_mails())
+    for notice in ReminderNotice.objects.all():
+        assert notice.message_id in written
+    assert "List-Unsubscribe" in written
