@@ -223,7 +223,7 @@ def run(args: argparse.Namespace, workers: list[Worker], sink: subprocess.Popen,
     round_seconds = time.monotonic() - t0
     print(
         f"round: created {result.created:,} notices, queued {result.queued:,} in {round_seconds:.1f} s "
-        f"(tasks of {reminders.reminder_setting('BATCH_SIZE', 50)} ids)",
+        f"(tasks of {reminders.reminder_setting('BATCH_SIZE')} ids)",
         flush=True,
     )
 

@@ -48,8 +48,8 @@ def confirmation_message(subscription: Subscription) -> EmailMultiAlternatives:
         "subscription": subscription,
         "confirm_url": subscription.confirm_url(),
         "unsubscribe_url": subscription.unsubscribe_url(),
-        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS", 7),
-        "retention_days": reminder_setting("RETENTION_DAYS", 180),
+        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS"),
+        "retention_days": reminder_setting("RETENTION_DAYS"),
         "site_url": settings.SITE_URL,
     }
     return _build("confirm", context, subscription.email, _unsubscribe_headers(context["unsubscribe_url"]))

@@ -157,12 +157,12 @@ def _get_or_create(
 
 
 def _may_send_confirmation(subscription: Subscription, now: datetime.datetime) -> bool:
-    resend = datetime.timedelta(minutes=reminder_setting("CONFIRM_RESEND_MINUTES", 10))
+    resend = datetime.timedelta(minutes=reminder_setting("CONFIRM_RESEND_MINUTES"))
     if subscription.confirmation_sent_at and now - subscription.confirmation_sent_at < resend:
         return False
     day_ago = now - datetime.timedelta(days=1)
     recent = Subscription.objects.filter(email=subscription.email, confirmation_sent_at__gte=day_ago).count()
-    return recent < reminder_setting("CONFIRMATIONS_PER_ADDRESS_PER_DAY", 5)
+    return recent < reminder_setting("CONFIRMATIONS_PER_ADDRESS_PER_DAY")
 
 
 @dataclass(frozen=True)
@@ -326,7 +326,7 @@ def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.dateti
     """Mark notices as queued and hand them to Celery in batches once the transaction commits."""
     from .tasks import send_notices
 
-    size = reminder_setting("BATCH_SIZE", 50)
+    size = reminder_setting("BATCH_SIZE")
     at_iso = at.isoformat() if at else None
     ids = list(notices.order_by("pk").values_list("pk", flat=True))
     queued = 0
@@ -351,7 +351,7 @@ def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.dateti
 def sweep(now: datetime.datetime | None = None) -> int:
     """Re-queue notices whose task was lost or whose worker died; fail those out of attempts."""
     now = now or timezone.now()
-    max_attempts = reminder_setting("MAX_ATTEMPTS", 5)
+    max_attempts = reminder_setting("MAX_ATTEMPTS")
     stale = ReminderNotice.objects.needing_requeue(now)
     stale.filter(attempts__gte=max_attempts).update(
         status=ReminderNotice.Status.FAILED, lease_until=None, detail="多次发送未成功,已停止重试"
@@ -386,7 +386,7 @@ def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None)
     if not won:
         return outcome
     batch = _Batch(timezone.localdate(at or timezone.now()))
-    deadline = time.monotonic() + reminder_setting("LEASE_SECONDS", 120) / 2
+    deadline = time.monotonic() + reminder_setting("LEASE_SECONDS") / 2
     notices = list(
         ReminderNotice.objects.filter(pk__in=won)
         .select_related("subscription", "deadline__measure")
@@ -482,7 +482,7 @@ def _send_one(notice: ReminderNotice, batch: _Batch, connection: Any, outcome: S
     else:
         # A timeout well inside the lease, so a hung server cannot let a second worker re-send.
         if connection is None:
-            connection = get_connection(fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT", 30))
+            connection = get_connection(fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT"))
             connection.open()  # one SMTP session for the batch, not one per message
         message = reminder_message(
             notice,

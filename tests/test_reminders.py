@@ -743,3 +743,17 @@ def test_reminders_go_out_through_every_configurable_mail_backend(
     for notice in ReminderNotice.objects.all():
         assert notice.message_id in written
     assert "List-Unsubscribe" in written
+
+
+def test_every_reminder_setting_read_is_declared_once_in_the_settings_file() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    read = set()
+    for path in [*root.glob("enterprises/**/*.py"), *root.glob("bench/*.py")]:
+        read |= set(re.findall(r"""reminder_setting\(\s*["']([A-Z_]+)["']\s*\)""", path.read_text()))
+    settings_text = (root / "portal" / "settings.py").read_text()
+    assert len(read) >= 13
+    for name in sorted(read):
+        declared = re.findall(rf'^REMINDER_{name} = env\.\w+\("REMINDER_{name}", default=', settings_text, re.M)
+        assert len(declared) == 1, name

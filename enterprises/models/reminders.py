@@ -35,9 +35,9 @@ CONFIRM_SALT = "enterprises.subscription.confirm"
 UNSUBSCRIBE_SALT = "enterprises.subscription.unsubscribe"
 
 
-def reminder_setting(name: str, default: Any) -> Any:
-    """Read an optional REMINDER_* setting (all have working defaults)."""
-    return getattr(settings, f"REMINDER_{name}", default)
+def reminder_setting(name: str) -> Any:
+    """Read a REMINDER_* setting; each is declared once, with its default, in portal/settings.py."""
+    return getattr(settings, f"REMINDER_{name}")
 
 
 def normalize_email(email: str) -> str:
@@ -79,8 +79,8 @@ class SubscriptionQuerySet(models.QuerySet):
         when the last deadline in the catalogue has passed; its data is kept for
         REMINDER_RETENTION_DAYS after that (proof of consent and of withdrawal), then deleted.
         """
-        retention = datetime.timedelta(days=reminder_setting("RETENTION_DAYS", 180))
-        unconfirmed_lapse = datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS", 7))
+        retention = datetime.timedelta(days=reminder_setting("RETENTION_DAYS"))
+        unconfirmed_lapse = datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS"))
         ended = Q(unsubscribed_at__lt=now - retention) | Q(
             confirmed_at__isnull=True, created_at__lt=now - unconfirmed_lapse - retention
         )
@@ -161,10 +161,10 @@ class Subscription(models.Model):
         link; returns None for a well-signed link whose subscription has since been deleted.
         """
         if purpose == "confirm":
-            salt, max_age = CONFIRM_SALT, datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS", 7))
+            salt, max_age = CONFIRM_SALT, datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS"))
         else:
             salt = UNSUBSCRIBE_SALT
-            max_age = datetime.timedelta(days=reminder_setting("UNSUBSCRIBE_MAX_AGE_DAYS", 400))
+            max_age = datetime.timedelta(days=reminder_setting("UNSUBSCRIBE_MAX_AGE_DAYS"))
         try:
             payload = signing.loads(token, salt=salt, max_age=max_age)
             signed_at = datetime.datetime.fromtimestamp(
@@ -226,7 +226,7 @@ class ReminderNoticeQuerySet(models.QuerySet):
         if not ids:
             return []
         now = timezone.now()
-        lease = datetime.timedelta(seconds=reminder_setting("LEASE_SECONDS", 120))
+        lease = datetime.timedelta(seconds=reminder_setting("LEASE_SECONDS"))
         ops = connection.ops
         Status = ReminderNotice.Status
         sql = (
@@ -239,7 +239,7 @@ class ReminderNoticeQuerySet(models.QuerySet):
             Status.SENDING,
             ops.adapt_datetimefield_value(now + lease),
             *ids,
-            reminder_setting("MAX_ATTEMPTS", 5),
+            reminder_setting("MAX_ATTEMPTS"),
             Status.PENDING,
             Status.SENDING,
             ops.adapt_datetimefield_value(now),
@@ -288,7 +288,7 @@ class ReminderNoticeQuerySet(models.QuerySet):
         PENDING rows whose task was never queued or may have been lost (queued longer ago than
         REMINDER_REQUEUE_AFTER_SECONDS), and SENDING rows whose worker died (lease expired).
         """
-        stale = now - datetime.timedelta(seconds=reminder_setting("REQUEUE_AFTER_SECONDS", 900))
+        stale = now - datetime.timedelta(seconds=reminder_setting("REQUEUE_AFTER_SECONDS"))
         pending = Q(status=ReminderNotice.Status.PENDING) & (
             Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)
         )
@@ -362,7 +362,7 @@ class ReminderNotice(models.Model):
         """The Message-ID of this notice's email: the same on every attempt, so a mail system
         that deduplicates by it delivers a resent notice once."""
         domain = (
-            reminder_setting("MESSAGE_ID_DOMAIN", "")
+            reminder_setting("MESSAGE_ID_DOMAIN")
             or settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0]
         )
         return f"<reminder-{self.pk}@{domain or 'localhost'}>"
@@ -399,7 +399,7 @@ class ReminderNotice(models.Model):
 
     def mark_failed(self, error: str) -> bool:
         """Record a failed attempt; return True if the notice will be retried."""
-        retry = self.attempts < reminder_setting("MAX_ATTEMPTS", 5)
+        retry = self.attempts < reminder_setting("MAX_ATTEMPTS")
         self.status = self.Status.PENDING if retry else self.Status.FAILED
         ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
             status=self.status, lease_until=None, detail=error[:2000]
