@@ -6,7 +6,8 @@ rules, and creates one PENDING `ReminderNotice` per (subscription, deadline, sta
 the database's unique key makes a re-run create nothing new. The notices are handed to Celery in
 batches of ids after the transaction commits. A worker (`send_notices`) claims each notice with
 a conditional update, re-checks consent and eligibility at that moment, sends it, and marks it
-SENT, or PENDING again for a retry with backoff, or FAILED after too many attempts. A sweeper
+SENT, or PENDING again for a retry with backoff (until its deadline while the mail server is
+unreachable or answers 4xx; REMINDER_MAX_ATTEMPTS times for any other error), or FAILED. A sweeper
 re-queues notices whose task was lost or whose worker died holding the lease.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
@@ -349,14 +351,50 @@ def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.dateti
 
 
 def sweep(now: datetime.datetime | None = None) -> int:
-    """Re-queue notices whose task was lost or whose worker died; fail those out of attempts."""
+    """Re-queue notices whose task was lost or whose worker died.
+
+    A notice whose deadline has passed is not re-queued: if it was ever attempted it is marked
+    FAILED (its attempts failed until it was too late; the last error stays in `detail`);
+    otherwise the worker would cancel it as overdue anyway.
+    """
     now = now or timezone.now()
-    max_attempts = reminder_setting("MAX_ATTEMPTS")
+    today = timezone.localdate(now)
     stale = ReminderNotice.objects.needing_requeue(now)
-    stale.filter(attempts__gte=max_attempts).update(
-        status=ReminderNotice.Status.FAILED, lease_until=None, detail="多次发送未成功,已停止重试"
-    )
-    return _enqueue(stale.filter(attempts__lt=max_attempts), None, now)
+    overdue = stale.filter(deadline_date__lt=today, attempts__gt=0)
+    for notice in overdue.only("pk", "detail"):
+        ReminderNotice.objects.filter(pk=notice.pk).update(
+            status=ReminderNotice.Status.FAILED,
+            lease_until=None,
+            detail=f"截止日期前未能发出,已停止重试。{notice.detail}"[:2000],
+        )
+    return _enqueue(stale.exclude(deadline_date__lt=today, attempts__gt=0), None, now)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a sending error may go away by itself: the mail server down, unreachable, timing
+    out, disconnecting, or answering 4xx (RFC 5321: "try again later")."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    # SMTPServerDisconnected, SMTPConnectError (4xx greeting handled above), refused
+    # connections, DNS failures and timeouts are all OSErrors.
+    return isinstance(exc, OSError)
+
+
+def mail_outage() -> dict[str, Any] | None:
+    """What staff need to see while notices wait for the mail server: how many, since when, the
+    last error; None when no notice is waiting after a failed attempt."""
+    waiting = ReminderNotice.objects.filter(
+        status__in=[ReminderNotice.Status.PENDING, ReminderNotice.Status.SENDING], attempts__gt=0
+    ).exclude(detail="")
+    found = waiting.aggregate(first=Min("created_at"), nearest=Min("deadline_date"))
+    count = waiting.count()
+    if not count:
+        return None
+    last = waiting.order_by("-enqueued_at").values_list("detail", flat=True).first()
+    return {"count": count, "nearest_deadline": found["nearest"], "last_error": last}
 
 
 # Sending ------------------------------------------------------------------------------------
@@ -369,6 +407,7 @@ class SendOutcome:
     retry: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     busy: list[int] = field(default_factory=list)
+    error: str = ""  # the first sending error of the batch, for the log
 
 
 def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None) -> SendOutcome:
@@ -397,18 +436,29 @@ def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None)
         for index, notice in enumerate(notices):
             if time.monotonic() > deadline or (outcome.retry and connection is None):
                 for rest in notices[index:]:
-                    rest.release()
+                    rest.release(requeued=True)
                     outcome.retry.append(rest.pk)
                 break
             try:
                 connection = _send_one(notice, batch, connection, outcome)
             except Exception as exc:  # noqa: BLE001 - any failure is recorded on the notice and retried
-                logger.warning("reminder %s not sent: %s", notice.pk, exc)
-                retry = notice.mark_failed(f"{type(exc).__name__}: {exc}")
+                transient = is_transient(exc)
+                if not transient:
+                    logger.exception("reminder %s not sent", notice.pk)
+                retry = notice.mark_failed(f"{type(exc).__name__}: {exc}", transient=transient, today=batch.today)
                 (outcome.retry if retry else outcome.failed).append(notice.pk)
+                outcome.error = outcome.error or f"{type(exc).__name__}: {exc}"
                 connection = _close(connection)  # a broken SMTP session must not poison the rest
     finally:
         _close(connection)
+    if outcome.retry or outcome.failed:
+        # One line per batch, not per notice: an outage with 20,000 notices due stays readable.
+        logger.error(
+            "reminders: mail server failed (%s); %d notice(s) will be retried, %d failed for good",
+            outcome.error,
+            len(outcome.retry),
+            len(outcome.failed),
+        )
     return outcome
 
 

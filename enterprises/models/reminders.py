@@ -232,14 +232,13 @@ class ReminderNoticeQuerySet(models.QuerySet):
         sql = (
             f"UPDATE {ReminderNotice._meta.db_table} "
             "SET status = %s, lease_until = %s, attempts = attempts + 1 "
-            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND attempts < %s "
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) "
             "AND (status = %s OR (status = %s AND lease_until < %s)) RETURNING id"
         )
         params = [
             Status.SENDING,
             ops.adapt_datetimefield_value(now + lease),
             *ids,
-            reminder_setting("MAX_ATTEMPTS"),
             Status.PENDING,
             Status.SENDING,
             ops.adapt_datetimefield_value(now),
@@ -397,20 +396,36 @@ class ReminderNotice(models.Model):
             )
         self.status, self.sent_at, self.lease_until = self.Status.SENT, now, None
 
-    def mark_failed(self, error: str) -> bool:
-        """Record a failed attempt; return True if the notice will be retried."""
-        retry = self.attempts < reminder_setting("MAX_ATTEMPTS")
+    def mark_failed(self, error: str, *, transient: bool, today: datetime.date) -> bool:
+        """Record a failed attempt; return True if the notice will be retried.
+
+        A transient failure (the mail server down, unreachable or answering 4xx) is retried for
+        as long as the notice is still useful: up to and including its deadline, however many
+        attempts that takes, so an outage of hours loses nothing. Any other failure (a 5xx
+        answer, a bug) is retried REMINDER_MAX_ATTEMPTS times in all.
+        """
+        if transient:
+            retry = self.deadline_date >= today
+        else:
+            retry = self.attempts < reminder_setting("MAX_ATTEMPTS")
         self.status = self.Status.PENDING if retry else self.Status.FAILED
+        if not retry and transient:
+            error = f"截止日期前邮件服务器一直不可用,已停止重试。最后一次错误:{error}"
+        # A retry is queued (by the task) now: enqueued_at tells the sweeper the notice is not lost.
         ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
-            status=self.status, lease_until=None, detail=error[:2000]
+            status=self.status,
+            lease_until=None,
+            detail=error[:2000],
+            **({"enqueued_at": timezone.now()} if retry else {}),
         )
         return retry
 
-    def release(self) -> None:
+    def release(self, *, requeued: bool = False) -> None:
         """Give a claimed notice back untouched (not due yet, or no time left in the lease);
-        the attempt does not count."""
+        the attempt does not count. `requeued`: the caller queues a retry for it right away."""
+        extra = {"enqueued_at": timezone.now()} if requeued else {}
         ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
-            status=self.Status.PENDING, lease_until=None, attempts=F("attempts") - 1
+            status=self.Status.PENDING, lease_until=None, attempts=F("attempts") - 1, **extra
         )
         self.status = self.Status.PENDING
 
