@@ -255,6 +255,10 @@ PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
 # Rate limits per client address: (method, path prefix, requests per minute); the first match
 # counts. 429 with a Chinese message (JSON under API_PATH_PREFIX, a page elsewhere).
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+# Result PDFs (enterprises/pdf.py): downloads per client address and minute, and how many
+# WeasyPrint renders may run at once across all web workers (keep it below their number).
+PDF_RATE_PER_MINUTE = env.int("PDF_RATE_PER_MINUTE", default=10)
+PDF_RENDER_SLOTS = env.int("PDF_RENDER_SLOTS", default=1)
 API_PATH_PREFIX = "/api/"
 RATE_LIMITS = [
     ("POST", "/api/v1/eligibility", 60),
