@@ -386,8 +386,10 @@ def is_transient(exc: BaseException) -> bool:
 def mail_outage() -> dict[str, Any] | None:
     """What staff need to see while notices wait for the mail server: how many, since when, the
     last error; None when no notice is waiting after a failed attempt."""
+    # A failed notice's detail holds its error, and the rest of its batch is handed back with a
+    # note naming it; a notice that is sent or cancelled has its detail replaced.
     waiting = ReminderNotice.objects.filter(
-        status__in=[ReminderNotice.Status.PENDING, ReminderNotice.Status.SENDING], attempts__gt=0
+        status__in=[ReminderNotice.Status.PENDING, ReminderNotice.Status.SENDING]
     ).exclude(detail="")
     found = waiting.aggregate(first=Min("created_at"), nearest=Min("deadline_date"))
     count = waiting.count()
@@ -435,8 +437,9 @@ def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None)
     try:
         for index, notice in enumerate(notices):
             if time.monotonic() > deadline or (outcome.retry and connection is None):
+                note = f"未尝试:同批提醒发送失败({outcome.error})" if outcome.error else ""
                 for rest in notices[index:]:
-                    rest.release(requeued=True)
+                    rest.release(requeued=True, reason=note)
                     outcome.retry.append(rest.pk)
                 break
             try:

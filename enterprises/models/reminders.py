@@ -420,10 +420,13 @@ class ReminderNotice(models.Model):
         )
         return retry
 
-    def release(self, *, requeued: bool = False) -> None:
+    def release(self, *, requeued: bool = False, reason: str = "") -> None:
         """Give a claimed notice back untouched (not due yet, or no time left in the lease);
-        the attempt does not count. `requeued`: the caller queues a retry for it right away."""
-        extra = {"enqueued_at": timezone.now()} if requeued else {}
+        the attempt does not count. `requeued`: the caller queues a retry for it right away;
+        `reason`: why it waits (shown to staff), e.g. the mail error that stopped its batch."""
+        extra: dict[str, Any] = {"enqueued_at": timezone.now()} if requeued else {}
+        if reason:
+            extra["detail"] = reason[:2000]
         ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
             status=self.Status.PENDING, lease_until=None, attempts=F("attempts") - 1, **extra
         )
