@@ -395,7 +395,11 @@ def mail_outage() -> dict[str, Any] | None:
     count = waiting.count()
     if not count:
         return None
-    last = waiting.order_by("-enqueued_at").values_list("detail", flat=True).first()
+    # The error itself, from a notice that was tried (the others only point to their batch's).
+    last = (
+        waiting.filter(attempts__gt=0).order_by("-enqueued_at").values_list("detail", flat=True).first()
+        or waiting.order_by("-enqueued_at").values_list("detail", flat=True).first()
+    )
     return {"count": count, "nearest_deadline": found["nearest"], "last_error": last}
 
 
