@@ -6,8 +6,13 @@ profiles all qualify for measure 12's 2022-06-30 deadline, starts a local SMTP s
 W Celery worker processes (Redis broker, a queue of their own), runs one reminder round for
 2022-06-23 09:00 (the 7-day stage: one notice per subscription), and waits until every notice is
 sent. With --kill-after S it kill -9s the whole first worker (main process and pool children)
-S seconds into sending and starts it again --restart-after seconds later; beat's sweeper is
-played by this script every --sweep-every seconds.
+S seconds into sending and starts it again --restart-after seconds later; with --sink-down-for S
+the SMTP sink starts only S seconds after the round (the mail server refuses connections until
+then: an outage). Beat's sweeper is played by this script every --sweep-every seconds.
+
+Every process of the run (this one and each worker) reads one clock held at the round's day
+(bench/clock.py), so a notice re-queued by the sweeper is judged on 2022-06-23, not today.
+If the sink cannot be reached when it should be, the bench stops at once.
 
 Figures printed: set-up and round times, sending time and rate, the ledger's statuses, and what
 the SMTP sink received: submissions, distinct Message-IDs (what recipients get: the sink, like a
@@ -16,6 +21,7 @@ mail provider, keeps one message per Message-ID) and Message-IDs submitted more 
     .venv/bin/python bench/reminders_exactly_once.py                    # 100,000, 2 workers
     .venv/bin/python bench/reminders_exactly_once.py --kill-after 60    # kill -9 mid-batch
     .venv/bin/python bench/reminders_exactly_once.py --subscriptions 10000   # a quick run
+    .venv/bin/python bench/reminders_exactly_once.py --subscriptions 5000 --sink-down-for 180  # outage
 
 Needs PostgreSQL and Redis on 127.0.0.1 (DATABASE_URL defaults to a separate bench database,
 which is emptied of subscriptions and notices at each run).
@@ -60,6 +66,12 @@ def parse_args() -> argparse.Namespace:
         "--sweep-every", type=float, default=60.0, help="run the sweeper (beat's job) this often"
     )
     parser.add_argument(
+        "--sink-down-for",
+        type=float,
+        default=0.0,
+        help="start the SMTP sink only this many seconds after the round (a mail-server outage)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=1800.0, help="give up after this many seconds of sending"
     )
     parser.add_argument(
@@ -100,7 +112,7 @@ class Worker:
         self.starts += 1
         log = (self.out / f"worker{self.number}.{self.starts}.log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", self.queue,
+            [sys.executable, "-m", "bench.clock", "-A", "portal", "worker", "-Q", self.queue,
              "-n", f"bench{self.number}.{self.starts}@%h", "-c", str(self.args.concurrency), "--pool", "prefork",
              "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -128,6 +140,11 @@ def main() -> None:
     os.environ["REDIS_URL"] = args.redis_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     ensure_database(args.database_url)
+    from bench import clock
+
+    # One clock for every process of the run, at the round's moment from now on (see clock.py).
+    os.environ[clock.ENV] = str(clock.offset_to(datetime.datetime.fromisoformat(ROUND_AT)))
+    clock.hold()
 
     import django
 
@@ -183,10 +200,9 @@ def main() -> None:
     port = free_port()
     sink_log = out / "sink.log"
     sink_log.write_text("")
-    sink = subprocess.Popen(
-        [sys.executable, "-m", "tests.smtp_sink", "--port", str(port), "--log", str(sink_log)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=(out / "sink.err").open("w"), start_new_session=True,
-    )  # fmt: skip
+    sink = Sink(port, sink_log, out)
+    if not args.sink_down_for:
+        sink.start()
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -202,12 +218,59 @@ def main() -> None:
     finally:
         for worker in workers:
             worker.stop()
-        if sink.poll() is None:
-            sink.send_signal(signal.SIGTERM)
-            sink.wait(10)
+        sink.stop()
 
 
-def run(args: argparse.Namespace, workers: list[Worker], sink: subprocess.Popen, sink_log: Path, queue: str) -> None:
+class SinkDown(SystemExit):
+    """The SMTP sink is not answering when it should: the bench's figures would mean nothing."""
+
+
+class Sink:
+    """The local SMTP sink process (tests/smtp_sink.py), checked to answer before it counts as up."""
+
+    def __init__(self, port: int, log: Path, out: Path) -> None:
+        self.port, self.log, self.out = port, log, out
+        self.process: subprocess.Popen | None = None
+
+    def start(self, wait: float = 15.0) -> None:
+        import socket
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.smtp_sink", "--port", str(self.port), "--log", str(self.log)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=(self.out / "sink.err").open("w"), start_new_session=True,
+        )  # fmt: skip
+        until = time.monotonic() + wait
+        while time.monotonic() < until:
+            if self.process.poll() is not None:
+                break
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    if conn.recv(3) == b"220":
+                        return
+            except OSError:
+                time.sleep(0.2)
+        err = (self.out / "sink.err").read_text()[-2000:]
+        print(f"SMTP sink did not start on port {self.port} (exit {self.process.poll()}): stopping.\n{err}")
+        raise SinkDown(2)
+
+    @property
+    def up(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def check(self) -> None:
+        """Stop the bench at once if a sink that was started has died."""
+        if self.process is not None and self.process.poll() is not None:
+            err = (self.out / "sink.err").read_text()[-2000:]
+            print(f"SMTP sink exited (code {self.process.returncode}) during the run: stopping.\n{err}")
+            raise SinkDown(2)
+
+    def stop(self) -> None:
+        if self.up:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(10)
+
+
+def run(args: argparse.Namespace, workers: list[Worker], sink: Sink, sink_log: Path, queue: str) -> None:
     from django.db.models import Count
     from django.utils.dateparse import parse_datetime
 
@@ -223,11 +286,12 @@ def run(args: argparse.Namespace, workers: list[Worker], sink: subprocess.Popen,
     round_seconds = time.monotonic() - t0
     print(
         f"round: created {result.created:,} notices, queued {result.queued:,} in {round_seconds:.1f} s "
-        f"(tasks of {reminders.reminder_setting('BATCH_SIZE', 50)} ids)",
+        f"(tasks of {reminders.reminder_setting('BATCH_SIZE')} ids)",
         flush=True,
     )
 
-    killed_at = restarted_at = None
+    killed_at = restarted_at = sink_up_at = None
+    outage_seen = None
     last_sweep = time.monotonic()
     swept = 0
     done_at = None
@@ -235,6 +299,13 @@ def run(args: argparse.Namespace, workers: list[Worker], sink: subprocess.Popen,
     while time.monotonic() - t0 < args.timeout:
         time.sleep(2)  # polling costs the database a GROUP BY over all notices: not too often
         elapsed = time.monotonic() - t0
+        sink.check()
+        if args.sink_down_for and sink_up_at is None and elapsed >= args.sink_down_for:
+            outage_seen = reminders.mail_outage()  # what staff see in the admin at that moment
+            print(f"{elapsed:6.1f} s  admin shows: {outage_seen}", flush=True)
+            sink.start()
+            sink_up_at = elapsed
+            print(f"{elapsed:6.1f} s  SMTP sink started (outage over)", flush=True)
         status = Counter(
             dict(ReminderNotice.objects.values_list("status").annotate(n=Count("id")).order_by())
         )
@@ -266,9 +337,12 @@ def run(args: argparse.Namespace, workers: list[Worker], sink: subprocess.Popen,
     for worker in workers:
         worker.stop()
     after_workers = _children_cpu()
-    sink.send_signal(signal.SIGTERM)
-    sink.wait(10)
+    sink.stop()
     cpu = {"workers": after_workers - before, "sink": _children_cpu() - after_workers}
+    if args.sink_down_for:
+        waiting = outage_seen["count"] if outage_seen else 0
+        print(f"outage                      sink down for the first {sink_up_at or 0:.1f} s; "
+              f"notices waiting for retry then {waiting:,}")  # fmt: skip
     report(args, result, round_seconds, done_at, killed_at, restarted_at, status, swept, sink_log, cpu)
 
 
@@ -333,6 +407,7 @@ def report(
     print(f"resubmitted Message-IDs     {len(twice):>10,}  {dict(list(twice.items())[:5])}")
     missing = result.created - len(deliveries)
     print(f"notices never delivered     {missing:>10,}")
+    print(f"sent / twice / never        {len(deliveries):,} / {len(twice):,} / {missing:,}")
     exactly_once = done_at is not None and sent == result.created == len(deliveries)
     print(f"every notice exactly once   {'yes' if exactly_once else 'NO'}")
     print(f"no SMTP resubmission at all {'yes' if len(lines) == len(deliveries) else 'no'}")

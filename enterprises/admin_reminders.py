@@ -6,8 +6,10 @@ shows none, and the subscription list shows them masked.
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.http import HttpRequest
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
 
 from .models.reminders import ReminderNotice, Subscription
 
@@ -60,6 +62,22 @@ class ReminderNoticeAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # the ledger is what stops a notice going out twice
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # A mail-server outage shows as notices waiting after a failed attempt; staff must see it
+        # on the page they open, not only in the worker's log.
+        from .reminders import mail_outage
+
+        outage = mail_outage()
+        if outage:
+            nearest = outage["nearest_deadline"]
+            messages.warning(
+                request,
+                f"邮件服务器暂时无法发送:{outage['count']} 封提醒正在等待自动重试"
+                f"(最近的截止日期 {nearest:%Y-%m-%d},截止前会一直重试)。"
+                f"最近一次错误:{outage['last_error'][:200]}",
+            )
+        return super().changelist_view(request, extra_context)
 
 
 def mask_email(email: str) -> str:

@@ -167,6 +167,6 @@ def result_page_context(request: HttpRequest, receipt: Receipt) -> dict[str, Any
         "steps": STEPS,
         # The reminders' privacy notice (templates/enterprises/subscriptions/_privacy_notice.html).
         "consent_version": CONSENT_VERSION,
-        "retention_days": reminder_setting("RETENTION_DAYS", 180),
-        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS", 7),
+        "retention_days": reminder_setting("RETENTION_DAYS"),
+        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS"),
     }

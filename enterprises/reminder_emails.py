@@ -48,8 +48,8 @@ def confirmation_message(subscription: Subscription) -> EmailMultiAlternatives:
         "subscription": subscription,
         "confirm_url": subscription.confirm_url(),
         "unsubscribe_url": subscription.unsubscribe_url(),
-        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS", 7),
-        "retention_days": reminder_setting("RETENTION_DAYS", 180),
+        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS"),
+        "retention_days": reminder_setting("RETENTION_DAYS"),
         "site_url": settings.SITE_URL,
     }
     return _build("confirm", context, subscription.email, _unsubscribe_headers(context["unsubscribe_url"]))
@@ -61,12 +61,17 @@ def reminder_message(
     today: datetime.date,
     units: list,
     rendered: dict | None = None,
+    *,
+    merge: bool = True,
 ) -> EmailMultiAlternatives:
     """The reminder for a claimed notice whose subscription, deadline and measure are loaded.
 
     Subscribers with the same profile get the same text but for their address, Message-ID and
     unsubscribe link, so a batch passes a `rendered` dict: each (deadline, stage, profile, day)
     is rendered once, and its MIME text is built once and filled in per recipient (mail merge).
+    `merge=False` builds a full email.message.Message instead: only the SMTP backend is known
+    to use nothing but the bytes of message(); the console and file backends ask it for its
+    charset, and a third-party backend may ask for anything.
     """
     subscription, deadline = notice.subscription, notice.deadline
     key = (deadline.pk, notice.stage, subscription.profile_digest, today)
@@ -75,12 +80,13 @@ def reminder_message(
     if key not in rendered:
         parts = _render_reminder(notice, outcome, today, units)
         rendered[key] = (parts, _prepare_merge(*parts))
-    parts, merge = rendered[key]
+    parts, merge_data = rendered[key]
     unsubscribe_url = subscription.unsubscribe_url()
     subject, text, html = (part.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url) for part in parts)
     headers = {"Message-ID": notice.message_id, **_unsubscribe_headers(unsubscribe_url)}
     message_class = EmailMultiAlternatives
-    merged = merge.fill(subscription.email, notice.message_id, unsubscribe_url) if merge else None
+    merger = merge_data if merge else None
+    merged = merger.fill(subscription.email, notice.message_id, unsubscribe_url) if merger else None
     if merged is not None:
         message_class = _MergedEmail
     message = message_class(subject, text, settings.DEFAULT_FROM_EMAIL, [subscription.email], headers=headers)
@@ -107,6 +113,14 @@ class _Merge:
             .replace(self.MESSAGE_ID.encode(), message_id.encode(), 1)
             .replace(UNSUBSCRIBE_PLACEHOLDER.encode(), unsubscribe_url.encode())
         )
+
+
+def uses_raw_mime(connection: Any) -> bool:
+    """Whether a mail backend only needs message().as_bytes(): Django's SMTP backend (and its
+    subclasses), which sends exactly those bytes."""
+    from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+
+    return isinstance(connection, SmtpBackend)
 
 
 def _prepare_merge(subject: str, text: str, html: str) -> _Merge | None:

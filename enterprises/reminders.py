@@ -6,7 +6,8 @@ rules, and creates one PENDING `ReminderNotice` per (subscription, deadline, sta
 the database's unique key makes a re-run create nothing new. The notices are handed to Celery in
 batches of ids after the transaction commits. A worker (`send_notices`) claims each notice with
 a conditional update, re-checks consent and eligibility at that moment, sends it, and marks it
-SENT, or PENDING again for a retry with backoff, or FAILED after too many attempts. A sweeper
+SENT, or PENDING again for a retry with backoff (until its deadline while the mail server is
+unreachable or answers 4xx; REMINDER_MAX_ATTEMPTS times for any other error), or FAILED. A sweeper
 re-queues notices whose task was lost or whose worker died holding the lease.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
@@ -157,12 +159,12 @@ def _get_or_create(
 
 
 def _may_send_confirmation(subscription: Subscription, now: datetime.datetime) -> bool:
-    resend = datetime.timedelta(minutes=reminder_setting("CONFIRM_RESEND_MINUTES", 10))
+    resend = datetime.timedelta(minutes=reminder_setting("CONFIRM_RESEND_MINUTES"))
     if subscription.confirmation_sent_at and now - subscription.confirmation_sent_at < resend:
         return False
     day_ago = now - datetime.timedelta(days=1)
     recent = Subscription.objects.filter(email=subscription.email, confirmation_sent_at__gte=day_ago).count()
-    return recent < reminder_setting("CONFIRMATIONS_PER_ADDRESS_PER_DAY", 5)
+    return recent < reminder_setting("CONFIRMATIONS_PER_ADDRESS_PER_DAY")
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,9 @@ def upcoming_reminders(profile: dict[str, Any], today: datetime.date) -> list[Up
     )
     if not deadlines:
         return plan
-    evaluation = eligibility.evaluate(ruleset, profile, today)
+    evaluation = safe_evaluate(ruleset, profile_digest(profile), profile, today)
+    if evaluation is None:
+        return plan
     for deadline in deadlines:
         outcome = evaluation.get(deadline.measure.number)
         if not _applies(outcome, deadline):
@@ -222,6 +226,8 @@ class RoundResult:
     queued: int = 0
     requeued: int = 0
     queued_at: datetime.datetime | None = None
+    # Active subscriptions whose stored profile could not be screened this round (skipped alone).
+    unscreenable: int = 0
 
     @property
     def sent(self) -> int:
@@ -240,7 +246,7 @@ def run_round(at: datetime.datetime | None = None) -> RoundResult:
     result = RoundResult()
     due = _due_deadlines(today)
     if due:
-        result.created = _create_notices(due, today)
+        result.created, result.unscreenable = _create_notices(due, today)
     result.queued_at = marker = timezone.now()
     result.queued = _enqueue(
         ReminderNotice.objects.filter(status=ReminderNotice.Status.PENDING, enqueued_at__isnull=True),
@@ -259,22 +265,26 @@ def _due_deadlines(today: datetime.date) -> list[tuple[Deadline, int]]:
     return [(d, stage) for d in deadlines if (stage := due_stage(d.date, today))]
 
 
-def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> int:
-    """Create the PENDING notices for every active subscription a due deadline applies to."""
+def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> tuple[int, int]:
+    """Create the PENDING notices for every active subscription a due deadline applies to.
+
+    Returns (notices created, active subscriptions skipped because their profile no longer
+    screens). One such profile must not stop the round for everyone else.
+    """
     ruleset = eligibility.load()
     # Identical profiles (common: many enterprises answer alike) are evaluated once.
     firsts = Subscription.objects.active().values("profile_digest").annotate(first=Min("pk")).order_by()
     first_ids = [row["first"] for row in firsts]
     applicable: dict[tuple[int, int], list[str]] = defaultdict(list)
+    bad_digests: list[str] = []
     for start in range(0, len(first_ids), 500):
         rows = Subscription.objects.filter(pk__in=first_ids[start : start + 500]).values_list(
             "profile_digest", "profile"
         )
         for digest, profile in rows:
-            try:
-                evaluation = eligibility.evaluate(ruleset, profile, today)
-            except ProfileError:
-                logger.warning("stored profile %s no longer valid; no reminders for it", digest)
+            evaluation = safe_evaluate(ruleset, digest, profile, today)
+            if evaluation is None:
+                bad_digests.append(digest)
                 continue
             for deadline, stage in due:
                 if _applies(evaluation.get(deadline.measure.number), deadline):
@@ -284,14 +294,41 @@ def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> in
         digests = applicable[(deadline.pk, stage)]
         for start in range(0, len(digests), 500):
             created += ReminderNotice.objects.create_for(deadline, stage, digests[start : start + 500])
-    return created
+    unscreenable = Subscription.objects.active().filter(profile_digest__in=bad_digests).count() if bad_digests else 0
+    if unscreenable:
+        logger.error(
+            "reminder round %s: %d subscription(s) skipped, their stored profile could not be screened",
+            today,
+            unscreenable,
+        )
+    return created, unscreenable
+
+
+def safe_evaluate(
+    ruleset: Any, digest: str, profile: object, today: datetime.date
+) -> dict[int, eligibility.Outcome] | None:
+    """Screen a stored profile, or None (logged) if it cannot be screened any more.
+
+    A stored profile may have been valid under an older contract, hold values the engine cannot
+    compute with (1e300 overflows a Decimal context), or meet a rule that raises; each of these
+    concerns that one subscription, so it is logged and skipped rather than raised.
+    """
+    try:
+        if not isinstance(profile, dict):
+            raise ProfileError([("profile", "不是对象")])
+        return eligibility.evaluate(ruleset, profile, today)
+    except ProfileError as exc:
+        logger.warning("stored profile %s no longer valid (%s); no reminders for it", digest, exc)
+    except Exception:  # noqa: BLE001 - any engine failure is this profile's alone
+        logger.exception("stored profile %s could not be screened; no reminders for it", digest)
+    return None
 
 
 def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.datetime) -> int:
     """Mark notices as queued and hand them to Celery in batches once the transaction commits."""
     from .tasks import send_notices
 
-    size = reminder_setting("BATCH_SIZE", 50)
+    size = reminder_setting("BATCH_SIZE")
     at_iso = at.isoformat() if at else None
     ids = list(notices.order_by("pk").values_list("pk", flat=True))
     queued = 0
@@ -314,14 +351,56 @@ def _enqueue(notices: Any, at: datetime.datetime | None, marker: datetime.dateti
 
 
 def sweep(now: datetime.datetime | None = None) -> int:
-    """Re-queue notices whose task was lost or whose worker died; fail those out of attempts."""
+    """Re-queue notices whose task was lost or whose worker died.
+
+    A notice whose deadline has passed is not re-queued: if it was ever attempted it is marked
+    FAILED (its attempts failed until it was too late; the last error stays in `detail`);
+    otherwise the worker would cancel it as overdue anyway.
+    """
     now = now or timezone.now()
-    max_attempts = reminder_setting("MAX_ATTEMPTS", 5)
+    today = timezone.localdate(now)
     stale = ReminderNotice.objects.needing_requeue(now)
-    stale.filter(attempts__gte=max_attempts).update(
-        status=ReminderNotice.Status.FAILED, lease_until=None, detail="多次发送未成功,已停止重试"
+    overdue = stale.filter(deadline_date__lt=today, attempts__gt=0)
+    for notice in overdue.only("pk", "detail"):
+        ReminderNotice.objects.filter(pk=notice.pk).update(
+            status=ReminderNotice.Status.FAILED,
+            lease_until=None,
+            detail=f"截止日期前未能发出,已停止重试。{notice.detail}"[:2000],
+        )
+    return _enqueue(stale.exclude(deadline_date__lt=today, attempts__gt=0), None, now)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a sending error may go away by itself: the mail server down, unreachable, timing
+    out, disconnecting, or answering 4xx (RFC 5321: "try again later")."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    # SMTPServerDisconnected, SMTPConnectError (4xx greeting handled above), refused
+    # connections, DNS failures and timeouts are all OSErrors.
+    return isinstance(exc, OSError)
+
+
+def mail_outage() -> dict[str, Any] | None:
+    """What staff need to see while notices wait for the mail server: how many, since when, the
+    last error; None when no notice is waiting after a failed attempt."""
+    # A failed notice's detail holds its error, and the rest of its batch is handed back with a
+    # note naming it; a notice that is sent or cancelled has its detail replaced.
+    waiting = ReminderNotice.objects.filter(
+        status__in=[ReminderNotice.Status.PENDING, ReminderNotice.Status.SENDING]
+    ).exclude(detail="")
+    found = waiting.aggregate(first=Min("created_at"), nearest=Min("deadline_date"))
+    count = waiting.count()
+    if not count:
+        return None
+    # The error itself, from a notice that was tried (the others only point to their batch's).
+    last = (
+        waiting.filter(attempts__gt=0).order_by("-enqueued_at").values_list("detail", flat=True).first()
+        or waiting.order_by("-enqueued_at").values_list("detail", flat=True).first()
     )
-    return _enqueue(stale.filter(attempts__lt=max_attempts), None, now)
+    return {"count": count, "nearest_deadline": found["nearest"], "last_error": last}
 
 
 # Sending ------------------------------------------------------------------------------------
@@ -334,6 +413,7 @@ class SendOutcome:
     retry: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     busy: list[int] = field(default_factory=list)
+    error: str = ""  # the first sending error of the batch, for the log
 
 
 def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None) -> SendOutcome:
@@ -351,7 +431,7 @@ def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None)
     if not won:
         return outcome
     batch = _Batch(timezone.localdate(at or timezone.now()))
-    deadline = time.monotonic() + reminder_setting("LEASE_SECONDS", 120) / 2
+    deadline = time.monotonic() + reminder_setting("LEASE_SECONDS") / 2
     notices = list(
         ReminderNotice.objects.filter(pk__in=won)
         .select_related("subscription", "deadline__measure")
@@ -361,19 +441,31 @@ def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None)
     try:
         for index, notice in enumerate(notices):
             if time.monotonic() > deadline or (outcome.retry and connection is None):
+                note = f"未尝试:同批提醒发送失败({outcome.error})" if outcome.error else ""
                 for rest in notices[index:]:
-                    rest.release()
+                    rest.release(requeued=True, reason=note)
                     outcome.retry.append(rest.pk)
                 break
             try:
                 connection = _send_one(notice, batch, connection, outcome)
             except Exception as exc:  # noqa: BLE001 - any failure is recorded on the notice and retried
-                logger.warning("reminder %s not sent: %s", notice.pk, exc)
-                retry = notice.mark_failed(f"{type(exc).__name__}: {exc}")
+                transient = is_transient(exc)
+                if not transient:
+                    logger.exception("reminder %s not sent", notice.pk)
+                retry = notice.mark_failed(f"{type(exc).__name__}: {exc}", transient=transient, today=batch.today)
                 (outcome.retry if retry else outcome.failed).append(notice.pk)
+                outcome.error = outcome.error or f"{type(exc).__name__}: {exc}"
                 connection = _close(connection)  # a broken SMTP session must not poison the rest
     finally:
         _close(connection)
+    if outcome.retry or outcome.failed:
+        # One line per batch, not per notice: an outage with 20,000 notices due stays readable.
+        logger.error(
+            "reminders: mail server failed (%s); %d notice(s) will be retried, %d failed for good",
+            outcome.error,
+            len(outcome.retry),
+            len(outcome.failed),
+        )
     return outcome
 
 
@@ -395,7 +487,11 @@ class _Batch:
         if found is None:
             found = _screen(self._ruleset, subscription.profile_digest, subscription.profile, self.today)
             self._by_digest[subscription.profile_digest] = found
-        return found.get(measure)
+        return None if found is UNSCREENABLE else found.get(measure)
+
+    def unscreenable(self, subscription: Subscription) -> bool:
+        """Whether this subscription's profile failed to screen (outcome() is None then)."""
+        return self._by_digest.get(subscription.profile_digest) is UNSCREENABLE
 
     def units(self, measure: Any) -> list:
         if measure.pk not in self._units:
@@ -404,6 +500,9 @@ class _Batch:
 
 
 _screenings: OrderedDict[tuple, tuple[Any, dict[int, eligibility.Outcome]]] = OrderedDict()
+
+# What _screen() remembers for a profile that cannot be screened (see safe_evaluate).
+UNSCREENABLE: dict[int, eligibility.Outcome] = {}
 
 
 def _screen(ruleset: Any, digest: str, profile: dict, today: datetime.date) -> dict[int, eligibility.Outcome]:
@@ -417,7 +516,9 @@ def _screen(ruleset: Any, digest: str, profile: dict, today: datetime.date) -> d
     if found is not None and found[0] is ruleset:
         _screenings.move_to_end(key)
         return found[1]
-    result = eligibility.evaluate(ruleset, profile, today)
+    result = safe_evaluate(ruleset, digest, profile, today)
+    if result is None:
+        result = UNSCREENABLE
     _screenings[key] = (ruleset, result)
     if len(_screenings) > 500:
         _screenings.popitem(last=False)
@@ -426,7 +527,7 @@ def _screen(ruleset: Any, digest: str, profile: dict, today: datetime.date) -> d
 
 def _send_one(notice: ReminderNotice, batch: _Batch, connection: Any, outcome: SendOutcome) -> Any:
     """Send one claimed notice (or cancel or release it); return the SMTP connection to reuse."""
-    from .reminder_emails import reminder_message
+    from .reminder_emails import reminder_message, uses_raw_mime
 
     reason = _reason_not_to_send(notice, batch)
     if reason is NOT_YET:
@@ -436,13 +537,18 @@ def _send_one(notice: ReminderNotice, batch: _Batch, connection: Any, outcome: S
         notice.skip(reason)
         outcome.skipped.append(notice.pk)
     else:
-        message = reminder_message(
-            notice, reason, batch.today, batch.units(notice.deadline.measure), batch.rendered
-        )
         # A timeout well inside the lease, so a hung server cannot let a second worker re-send.
         if connection is None:
-            connection = get_connection(fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT", 30))
+            connection = get_connection(fail_silently=False, timeout=reminder_setting("SMTP_TIMEOUT"))
             connection.open()  # one SMTP session for the batch, not one per message
+        message = reminder_message(
+            notice,
+            reason,
+            batch.today,
+            batch.units(notice.deadline.measure),
+            batch.rendered,
+            merge=uses_raw_mime(connection),
+        )
         connection.send_messages([message])
         notice.mark_sent()
         outcome.sent.append(notice.pk)
@@ -472,6 +578,8 @@ def _reason_not_to_send(notice: ReminderNotice, batch: _Batch) -> str | eligibil
         # moment) goes back to wait for its day.
         return "已被更晚的提醒阶段取代" if (deadline.date - today).days < notice.stage else NOT_YET
     outcome = batch.outcome(subscription, deadline.measure.number)
+    if batch.unscreenable(subscription):
+        return "企业情况按现行规则无法判断(已记录日志)"
     if not _applies(outcome, deadline):
         return "按现行规则已不适用于该企业"
     return outcome

@@ -28,8 +28,8 @@ TEMPLATES = "enterprises/subscriptions"
 def _notice_context() -> dict:
     return {
         "consent_version": CONSENT_VERSION,
-        "retention_days": reminder_setting("RETENTION_DAYS", 180),
-        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS", 7),
+        "retention_days": reminder_setting("RETENTION_DAYS"),
+        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS"),
     }
 
 

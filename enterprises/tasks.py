@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 def backoff(retries: int) -> int:
     """Seconds before retry number `retries` + 1: exponential, capped below the broker's
     visibility timeout so a waiting retry is never redelivered as if its worker had died."""
-    base = reminder_setting("RETRY_BASE_SECONDS", 30)
-    return int(min(base * 2**retries, reminder_setting("RETRY_MAX_SECONDS", 240)))
+    base = reminder_setting("RETRY_BASE_SECONDS")
+    return int(min(base * 2**retries, reminder_setting("RETRY_MAX_SECONDS")))
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)

@@ -162,6 +162,31 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Deadline reminders (enterprises/reminders.py). Each is read through reminder_setting("X"),
+# declared here once with its default.
+# Notice ids per send task, and how long a worker holds a claimed notice.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)
+REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=120)
+# A PENDING notice queued longer ago than this is taken for lost and queued again by the sweeper.
+REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=900)
+# A mail server that is down or answers 4xx is retried until the notice's deadline, with this
+# backoff (doubling from BASE, at most MAX: below the broker's 300 s visibility timeout, so a
+# waiting retry is not redelivered as if its worker had died). Any other error (a 5xx answer, a
+# bug) ends a notice as FAILED after MAX_ATTEMPTS attempts.
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=30)
+REMINDER_RETRY_MAX_SECONDS = env.int("REMINDER_RETRY_MAX_SECONDS", default=240)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_SMTP_TIMEOUT = env.int("REMINDER_SMTP_TIMEOUT", default=30)
+# Domain of reminder Message-IDs (default: SITE_URL's host).
+REMINDER_MESSAGE_ID_DOMAIN = env.str("REMINDER_MESSAGE_ID_DOMAIN", default="")
+# Double opt-in: link lifetime, minimum gap between two confirmation emails, daily cap per address.
+REMINDER_CONFIRM_MAX_AGE_DAYS = env.int("REMINDER_CONFIRM_MAX_AGE_DAYS", default=7)
+REMINDER_CONFIRM_RESEND_MINUTES = env.int("REMINDER_CONFIRM_RESEND_MINUTES", default=10)
+REMINDER_CONFIRMATIONS_PER_ADDRESS_PER_DAY = env.int("REMINDER_CONFIRMATIONS_PER_ADDRESS_PER_DAY", default=5)
+REMINDER_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("REMINDER_UNSUBSCRIBE_MAX_AGE_DAYS", default=400)
+# Contact data is kept this long after a subscription ends (proof of consent and withdrawal).
+REMINDER_RETENTION_DAYS = env.int("REMINDER_RETENTION_DAYS", default=180)
+
 # Cache: rate-limit counters. A Redis database of its own (CACHE_URL, or REDIS_URL's server with
 # database 1), never the Celery broker's database; per-process memory without Redis.
 CACHE_URL = env.str("CACHE_URL", default="")
@@ -230,6 +255,10 @@ PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
 # Rate limits per client address: (method, path prefix, requests per minute); the first match
 # counts. 429 with a Chinese message (JSON under API_PATH_PREFIX, a page elsewhere).
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+# Result PDFs (enterprises/pdf.py): downloads per client address and minute, and how many
+# WeasyPrint renders may run at once across all web workers (keep it below their number).
+PDF_RATE_PER_MINUTE = env.int("PDF_RATE_PER_MINUTE", default=10)
+PDF_RENDER_SLOTS = env.int("PDF_RENDER_SLOTS", default=1)
 API_PATH_PREFIX = "/api/"
 RATE_LIMITS = [
     ("POST", "/api/v1/eligibility", 60),

@@ -292,10 +292,13 @@ def test_the_celery_task_retries_a_failed_mail_with_backoff(catalogue, monkeypat
     assert [tasks.backoff(n) for n in range(5)] == [30, 60, 120, 240, 240]
 
 
-def test_a_notice_that_keeps_failing_ends_failed_after_its_last_attempt(catalogue, monkeypatch, settings) -> None:
+def test_a_notice_the_server_keeps_rejecting_ends_failed_after_its_last_attempt(catalogue, monkeypatch, settings) -> None:
+    import smtplib
+
     settings.REMINDER_MAX_ATTEMPTS = 3
     subscribe("caiwu@example.com", SMALL)
-    monkeypatch.setattr("enterprises.reminders.get_connection", lambda **kw: (_ for _ in ()).throw(OSError("down")))
+    rejected = smtplib.SMTPDataError(554, b"5.7.1 message refused")  # permanent: 5xx
+    monkeypatch.setattr("enterprises.reminders.get_connection", lambda **kw: (_ for _ in ()).throw(rejected))
     with time_machine.travel(at("2022-06-23"), tick=False):
         reminders._create_notices(reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23))
         notice = ReminderNotice.objects.get()
@@ -640,3 +643,234 @@ def test_contact_data_is_deleted_months_after_the_subscription_ends(catalogue, r
     del stays
     notice = ReminderNotice.objects.get()
     assert notice.subscription is None and notice.status == "sent"  # anonymous figures remain
+
+
+# One subscription cannot stop a round --------------------------------------------------------
+
+
+def _store_raw(email: str, profile: dict) -> Subscription:
+    """A confirmed subscription whose profile is stored as is, bypassing today's validation
+    (profiles stored under an older contract, or edited in the database)."""
+    from enterprises.models.reminders import profile_digest
+
+    now = at("2022-04-01")
+    return Subscription.objects.create(
+        email=email, profile=profile, profile_digest=profile_digest(profile), consent_version="v", confirmed_at=now
+    )
+
+
+@pytest.mark.parametrize(
+    "bad_profile",
+    [
+        {**SMALL, "tech_retrofit_investment_wan": 1e300},  # a Decimal overflow in a formula
+        {**SMALL, "employees": "many"},  # no longer valid under the contract
+    ],
+)
+def test_a_stored_profile_that_no_longer_screens_is_skipped_and_the_round_goes_on(
+    catalogue, run_on_commit, caplog, bad_profile
+) -> None:
+    subscribe("good@example.com", SMALL)
+    _store_raw("bad@example.com", bad_profile)
+    result = run_round("2022-06-23", run_on_commit)
+    assert (result.created, result.sent, result.unscreenable) == (1, 1, 1)
+    assert [m.to for m in reminder_mails()] == [["good@example.com"]]
+    assert "could not be screened" in caplog.text or "no longer valid" in caplog.text
+
+
+def test_a_rule_that_raises_for_one_profile_skips_that_subscription_alone(catalogue, run_on_commit, monkeypatch) -> None:
+    from enterprises import eligibility
+
+    subscribe("good@example.com", SMALL)
+    subscribe("bad@example.com", MICRO)
+    original = eligibility.evaluate
+
+    def raising(ruleset, profile, today):  # noqa: ANN001, ANN202
+        if profile.get("employees") == MICRO["employees"]:
+            raise ZeroDivisionError("a rule divides by zero")
+        return original(ruleset, profile, today)
+
+    monkeypatch.setattr(eligibility, "evaluate", raising)
+    result = run_round("2022-06-23", run_on_commit)
+    assert (result.sent, result.unscreenable) == (1, 1)
+    assert [m.to for m in reminder_mails()] == [["good@example.com"]]
+
+
+def test_a_notice_whose_profile_stops_screening_before_sending_is_skipped_not_retried(
+    catalogue, monkeypatch
+) -> None:
+    from enterprises import eligibility
+
+    subscribe("caiwu@example.com", SMALL)
+    day = datetime.date(2022, 6, 23)
+    with time_machine.travel(at("2022-06-23"), tick=False):
+        reminders._create_notices(reminders._due_deadlines(day), day)
+        notice = ReminderNotice.objects.get()
+        monkeypatch.setattr(eligibility, "evaluate", lambda *a: 1 / 0)
+        reminders._screenings.clear()
+        outcome = reminders.send_notices([notice.pk])
+    notice.refresh_from_db()
+    assert outcome.skipped == [notice.pk] and outcome.retry == []
+    assert notice.status == "skipped" and "无法判断" in notice.detail
+    assert reminder_mails() == []
+
+
+# Every mail backend a user may configure -------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["console", "filebased", "smtp", "locmem"])
+def test_reminders_go_out_through_every_configurable_mail_backend(
+    catalogue, run_on_commit, settings, tmp_path, capsys, backend
+) -> None:
+    from tests.smtp_sink import SmtpSink
+
+    # Two subscribers with one profile: the second is the one a mail merge would fill in.
+    subscribe("a@example.com", SMALL)
+    subscribe("b@example.com", SMALL)
+    settings.EMAIL_BACKEND = f"django.core.mail.backends.{backend}.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    with SmtpSink() as sink:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        result = run_round("2022-06-23", run_on_commit)
+    assert list(ReminderNotice.objects.values_list("status", flat=True)) == ["sent", "sent"]
+    assert result.sent == 2
+    if backend == "console":
+        written = capsys.readouterr().out
+    elif backend == "filebased":
+        written = "".join(p.read_text() for p in tmp_path.iterdir())
+    elif backend == "smtp":
+        written = "".join(m.as_string() for m in sink.handler.messages)
+    else:
+        written = "".join(m.message().as_string() for m in reminder_mails())
+    for notice in ReminderNotice.objects.all():
+        assert notice.message_id in written
+    assert "List-Unsubscribe" in written
+
+
+def test_every_reminder_setting_read_is_declared_once_in_the_settings_file() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    read = set()
+    for path in [*root.glob("enterprises/**/*.py"), *root.glob("bench/*.py")]:
+        read |= set(re.findall(r"""reminder_setting\(\s*["']([A-Z_]+)["']\s*\)""", path.read_text()))
+    settings_text = (root / "portal" / "settings.py").read_text()
+    assert len(read) >= 13
+    for name in sorted(read):
+        declared = re.findall(rf'^REMINDER_{name} = env\.\w+\("REMINDER_{name}", default=', settings_text, re.M)
+        assert len(declared) == 1, name
+
+
+# A mail-server outage loses nothing -----------------------------------------------------------
+
+
+def _down(**kwargs):  # noqa: ANN003, ANN202
+    raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_a_mail_server_outage_is_retried_past_max_attempts_until_the_server_is_back(
+    catalogue, monkeypatch, settings, caplog
+) -> None:
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    subscribe("caiwu@example.com", SMALL)
+    day = datetime.date(2022, 6, 23)
+    with time_machine.travel(at("2022-06-23"), tick=False):
+        reminders._create_notices(reminders._due_deadlines(day), day)
+    notice = ReminderNotice.objects.get()
+    monkeypatch.setattr("enterprises.reminders.get_connection", _down)
+    # Ten failed attempts over the day (well past REMINDER_MAX_ATTEMPTS): still waiting.
+    for minute in range(0, 600, 60):
+        with time_machine.travel(at("2022-06-23") + datetime.timedelta(minutes=minute), tick=False):
+            assert reminders.send_notices([notice.pk]).retry == [notice.pk]
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == ("pending", 10)
+    assert "Connection refused" in notice.detail
+    assert "mail server failed" in caplog.text
+    monkeypatch.undo()
+    with time_machine.travel(at("2022-06-24"), tick=False):
+        assert reminders.send_notices([notice.pk]).sent == [notice.pk]
+        assert reminders.send_notices([notice.pk]).busy == [notice.pk]
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts, notice.detail) == ("sent", 11, "")
+    assert len(reminder_mails()) == 1
+
+
+def test_a_notice_the_outage_kept_from_its_deadline_ends_failed_with_its_last_error(catalogue, monkeypatch) -> None:
+    subscribe("caiwu@example.com", SMALL)
+    day = datetime.date(2022, 6, 29)  # the 1-day stage of the 2022-06-30 deadline
+    with time_machine.travel(at("2022-06-29"), tick=False):
+        reminders._create_notices(reminders._due_deadlines(day), day)
+        notice = ReminderNotice.objects.get()
+        monkeypatch.setattr("enterprises.reminders.get_connection", _down)
+        reminders.send_notices([notice.pk])
+    with time_machine.travel(at("2022-07-01"), tick=False):
+        assert reminders.sweep() == 0  # nothing is re-queued once it is of no use
+    notice.refresh_from_db()
+    assert notice.status == "failed"
+    assert "截止日期前未能发出" in notice.detail and "Connection refused" in notice.detail
+
+
+def test_a_notice_waiting_for_its_retry_is_not_taken_for_lost_by_the_sweeper(
+    catalogue, monkeypatch, run_on_commit
+) -> None:
+    subscribe("caiwu@example.com", SMALL)
+    subscribe("other@example.com", SMALL)
+    day = datetime.date(2022, 6, 23)
+    with time_machine.travel(at("2022-06-23"), tick=False):
+        reminders._create_notices(reminders._due_deadlines(day), day)
+    ids = sorted(ReminderNotice.objects.values_list("pk", flat=True))
+    monkeypatch.setattr("enterprises.reminders.get_connection", _down)
+    queued = []
+    from enterprises import tasks
+
+    monkeypatch.setattr(tasks.send_notices, "delay", lambda ids, at=None: queued.append(ids))
+    # Both fail (the second is handed back untried) and their task schedules a retry.
+    with time_machine.travel(at("2022-06-23", 10), tick=False):
+        assert reminders.send_notices(ids).retry == ids
+    with time_machine.travel(at("2022-06-23", 10) + datetime.timedelta(minutes=1), tick=False), run_on_commit():
+        assert reminders.sweep() == 0
+    with time_machine.travel(at("2022-06-23", 10) + datetime.timedelta(minutes=20), tick=False), run_on_commit():
+        assert reminders.sweep() == 2  # no retry came for 20 minutes: that task was lost
+    assert queued == [ids]
+
+
+def test_staff_see_the_mail_outage_in_the_admin(client: Client, catalogue, superuser, monkeypatch) -> None:
+    subscribe("caiwu@example.com", SMALL)
+    subscribe("other@example.com", SMALL)
+    day = datetime.date(2022, 6, 23)
+    with time_machine.travel(at("2022-06-23"), tick=False):
+        reminders._create_notices(reminders._due_deadlines(day), day)
+    client.force_login(superuser)
+    assert "邮件服务器暂时无法发送" not in client.get("/admin/enterprises/remindernotice/").content.decode()
+    monkeypatch.setattr("enterprises.reminders.get_connection", _down)
+    with time_machine.travel(at("2022-06-23"), tick=False):
+        reminders.send_notices(list(ReminderNotice.objects.values_list("pk", flat=True)))
+    html = client.get("/admin/enterprises/remindernotice/").content.decode()
+    # Both wait: the one that failed and the one its batch handed back untried.
+    assert "邮件服务器暂时无法发送:2 封提醒正在等待自动重试" in html
+    assert "2022-06-30" in html and "Connection refused" in html
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (ConnectionRefusedError(111, "refused"), True),
+        (TimeoutError("timed out"), True),
+        ("disconnected", True),
+        ("451", True),
+        ("550-recipient", False),
+        ("554", False),
+        (ValueError("a template bug"), False),
+    ],
+)
+def test_what_counts_as_a_transient_mail_error(error, transient: bool) -> None:  # noqa: ANN001
+    import smtplib
+
+    made = {
+        "disconnected": smtplib.SMTPServerDisconnected("gone"),
+        "451": smtplib.SMTPDataError(451, b"try later"),
+        "550-recipient": smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")}),
+        "554": smtplib.SMTPDataError(554, b"refused"),
+    }
+    assert reminders.is_transient(made.get(error, error) if isinstance(error, str) else error) is transient

@@ -24,6 +24,14 @@ def receipt(catalogue):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
+def plain_receipt(catalogue):  # noqa: ANN001, ANN201
+    """A receipt from a contract-1.0 profile (the shared example may carry newer fields)."""
+    return screening.save_receipt(
+        {"industry": "C36", "entity_type": "enterprise", "employees": 80, "revenue_wan": 1000, "as_of": "2022-05-10"}
+    )
+
+
+@pytest.fixture
 def pdf_file(client, receipt, tmp_path) -> Path:  # noqa: ANN001
     response = client.get(f"/check/result/{receipt.token}/pdf/")
     assert response.status_code == 200
@@ -48,12 +56,13 @@ def test_the_result_page_links_to_its_pdf(client, receipt):
     assert "css/print.css" in html and 'media="print"' in html
 
 
-def test_the_pdf_carries_the_receipt_link_the_rule_version_and_the_results(pdf_file, receipt):
+def test_the_pdf_carries_the_receipt_link_the_rule_version_and_the_results(pdf_file, receipt, settings):
     text = subprocess.run(
         [_tool("pdftotext"), "-enc", "UTF-8", str(pdf_file), "-"], capture_output=True, text=True, check=True
     ).stdout
     flat = re.sub(r"\s+", "", text)
-    assert f"http://testserver/check/result/{receipt.token}/" in flat
+    # The site's own link (SITE_URL), never the Host header the download came with.
+    assert f"{settings.SITE_URL.rstrip('/')}/check/result/{receipt.token}/" in flat
     assert f"规则版本:{receipt.rules_version}" in flat
     for words in ("政策资格自测结果", "评估日期:2022年5月10日", "可享受", "晋政办发〔2022〕34号", "您的回答"):
         assert words in flat, words
@@ -82,3 +91,46 @@ def test_a_second_download_is_served_from_the_cache(client, receipt, monkeypatch
     first = client.get(url).content
     monkeypatch.setattr(pdf, "render_pdf", lambda request, saved: pytest.fail("rendered twice"))
     assert client.get(url).content == first
+
+
+def test_a_new_host_header_does_not_render_the_pdf_again(client, plain_receipt, monkeypatch):
+    from enterprises import pdf
+
+    renders = []
+    monkeypatch.setattr(pdf, "render_pdf", lambda request, saved: renders.append(1) or b"%PDF-1.7 fake")
+    url = f"/check/result/{plain_receipt.token}/pdf/"
+    for port in (8001, 8002, 8003):
+        assert client.get(url, HTTP_HOST=f"127.0.0.1:{port}").status_code == 200
+    assert client.get(url, HTTP_HOST="localhost").status_code == 200
+    assert renders == [1]
+
+
+def test_pdf_downloads_are_rate_limited_per_address(client, plain_receipt, monkeypatch, settings):
+    from enterprises import pdf
+
+    settings.RATE_LIMIT_ENABLED = True
+    settings.PDF_RATE_PER_MINUTE = 3
+    monkeypatch.setattr(pdf, "render_pdf", lambda request, saved: b"%PDF-1.7 fake")
+    url = f"/check/result/{plain_receipt.token}/pdf/"
+    codes = [client.get(url, REMOTE_ADDR="203.0.113.7").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get(url, REMOTE_ADDR="203.0.113.8").status_code == 200  # another address
+    refused = client.get(url, REMOTE_ADDR="203.0.113.7")
+    assert "请求过于频繁" in refused.content.decode() and refused["Retry-After"]
+
+
+def test_when_every_render_slot_is_taken_the_download_says_try_again_without_rendering(
+    client, plain_receipt, monkeypatch, settings
+):
+    from enterprises import pdf
+
+    settings.PDF_RENDER_SLOTS = 1
+    renders = []
+    monkeypatch.setattr(pdf, "render_pdf", lambda request, saved: renders.append(1) or b"%PDF-1.7 fake")
+    url = f"/check/result/{plain_receipt.token}/pdf/"
+    with pdf.render_slot() as held:  # another worker is rendering
+        assert held
+        busy = client.get(url)
+    assert busy.status_code == 503 and busy["Retry-After"] == "5"
+    assert "PDF正在生成" in busy.content.decode() and renders == []
+    assert client.get(url).status_code == 200 and renders == [1]  # the slot was given back

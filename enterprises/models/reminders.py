@@ -35,9 +35,9 @@ CONFIRM_SALT = "enterprises.subscription.confirm"
 UNSUBSCRIBE_SALT = "enterprises.subscription.unsubscribe"
 
 
-def reminder_setting(name: str, default: Any) -> Any:
-    """Read an optional REMINDER_* setting (all have working defaults)."""
-    return getattr(settings, f"REMINDER_{name}", default)
+def reminder_setting(name: str) -> Any:
+    """Read a REMINDER_* setting; each is declared once, with its default, in portal/settings.py."""
+    return getattr(settings, f"REMINDER_{name}")
 
 
 def normalize_email(email: str) -> str:
@@ -79,8 +79,8 @@ class SubscriptionQuerySet(models.QuerySet):
         when the last deadline in the catalogue has passed; its data is kept for
         REMINDER_RETENTION_DAYS after that (proof of consent and of withdrawal), then deleted.
         """
-        retention = datetime.timedelta(days=reminder_setting("RETENTION_DAYS", 180))
-        unconfirmed_lapse = datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS", 7))
+        retention = datetime.timedelta(days=reminder_setting("RETENTION_DAYS"))
+        unconfirmed_lapse = datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS"))
         ended = Q(unsubscribed_at__lt=now - retention) | Q(
             confirmed_at__isnull=True, created_at__lt=now - unconfirmed_lapse - retention
         )
@@ -161,10 +161,10 @@ class Subscription(models.Model):
         link; returns None for a well-signed link whose subscription has since been deleted.
         """
         if purpose == "confirm":
-            salt, max_age = CONFIRM_SALT, datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS", 7))
+            salt, max_age = CONFIRM_SALT, datetime.timedelta(days=reminder_setting("CONFIRM_MAX_AGE_DAYS"))
         else:
             salt = UNSUBSCRIBE_SALT
-            max_age = datetime.timedelta(days=reminder_setting("UNSUBSCRIBE_MAX_AGE_DAYS", 400))
+            max_age = datetime.timedelta(days=reminder_setting("UNSUBSCRIBE_MAX_AGE_DAYS"))
         try:
             payload = signing.loads(token, salt=salt, max_age=max_age)
             signed_at = datetime.datetime.fromtimestamp(
@@ -226,20 +226,19 @@ class ReminderNoticeQuerySet(models.QuerySet):
         if not ids:
             return []
         now = timezone.now()
-        lease = datetime.timedelta(seconds=reminder_setting("LEASE_SECONDS", 120))
+        lease = datetime.timedelta(seconds=reminder_setting("LEASE_SECONDS"))
         ops = connection.ops
         Status = ReminderNotice.Status
         sql = (
             f"UPDATE {ReminderNotice._meta.db_table} "
             "SET status = %s, lease_until = %s, attempts = attempts + 1 "
-            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND attempts < %s "
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) "
             "AND (status = %s OR (status = %s AND lease_until < %s)) RETURNING id"
         )
         params = [
             Status.SENDING,
             ops.adapt_datetimefield_value(now + lease),
             *ids,
-            reminder_setting("MAX_ATTEMPTS", 5),
             Status.PENDING,
             Status.SENDING,
             ops.adapt_datetimefield_value(now),
@@ -288,7 +287,7 @@ class ReminderNoticeQuerySet(models.QuerySet):
         PENDING rows whose task was never queued or may have been lost (queued longer ago than
         REMINDER_REQUEUE_AFTER_SECONDS), and SENDING rows whose worker died (lease expired).
         """
-        stale = now - datetime.timedelta(seconds=reminder_setting("REQUEUE_AFTER_SECONDS", 900))
+        stale = now - datetime.timedelta(seconds=reminder_setting("REQUEUE_AFTER_SECONDS"))
         pending = Q(status=ReminderNotice.Status.PENDING) & (
             Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)
         )
@@ -362,7 +361,7 @@ class ReminderNotice(models.Model):
         """The Message-ID of this notice's email: the same on every attempt, so a mail system
         that deduplicates by it delivers a resent notice once."""
         domain = (
-            reminder_setting("MESSAGE_ID_DOMAIN", "")
+            reminder_setting("MESSAGE_ID_DOMAIN")
             or settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0]
         )
         return f"<reminder-{self.pk}@{domain or 'localhost'}>"
@@ -397,20 +396,39 @@ class ReminderNotice(models.Model):
             )
         self.status, self.sent_at, self.lease_until = self.Status.SENT, now, None
 
-    def mark_failed(self, error: str) -> bool:
-        """Record a failed attempt; return True if the notice will be retried."""
-        retry = self.attempts < reminder_setting("MAX_ATTEMPTS", 5)
+    def mark_failed(self, error: str, *, transient: bool, today: datetime.date) -> bool:
+        """Record a failed attempt; return True if the notice will be retried.
+
+        A transient failure (the mail server down, unreachable or answering 4xx) is retried for
+        as long as the notice is still useful: up to and including its deadline, however many
+        attempts that takes, so an outage of hours loses nothing. Any other failure (a 5xx
+        answer, a bug) is retried REMINDER_MAX_ATTEMPTS times in all.
+        """
+        if transient:
+            retry = self.deadline_date >= today
+        else:
+            retry = self.attempts < reminder_setting("MAX_ATTEMPTS")
         self.status = self.Status.PENDING if retry else self.Status.FAILED
+        if not retry and transient:
+            error = f"截止日期前邮件服务器一直不可用,已停止重试。最后一次错误:{error}"
+        # A retry is queued (by the task) now: enqueued_at tells the sweeper the notice is not lost.
         ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
-            status=self.status, lease_until=None, detail=error[:2000]
+            status=self.status,
+            lease_until=None,
+            detail=error[:2000],
+            **({"enqueued_at": timezone.now()} if retry else {}),
         )
         return retry
 
-    def release(self) -> None:
+    def release(self, *, requeued: bool = False, reason: str = "") -> None:
         """Give a claimed notice back untouched (not due yet, or no time left in the lease);
-        the attempt does not count."""
+        the attempt does not count. `requeued`: the caller queues a retry for it right away;
+        `reason`: why it waits (shown to staff), e.g. the mail error that stopped its batch."""
+        extra: dict[str, Any] = {"enqueued_at": timezone.now()} if requeued else {}
+        if reason:
+            extra["detail"] = reason[:2000]
         ReminderNotice.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
-            status=self.Status.PENDING, lease_until=None, attempts=F("attempts") - 1
+            status=self.Status.PENDING, lease_until=None, attempts=F("attempts") - 1, **extra
         )
         self.status = self.Status.PENDING
 

@@ -27,6 +27,6 @@ def reminder_subscribe_form(
         "profile_json": json.dumps(profile, ensure_ascii=False) if profile is not None else "",
         "receipt_token": str(receipt) if receipt else "",
         "consent_version": CONSENT_VERSION,
-        "retention_days": reminder_setting("RETENTION_DAYS", 180),
-        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS", 7),
+        "retention_days": reminder_setting("RETENTION_DAYS"),
+        "confirm_days": reminder_setting("CONFIRM_MAX_AGE_DAYS"),
     }

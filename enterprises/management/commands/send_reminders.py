@@ -48,3 +48,7 @@ class Command(BaseCommand):
             f"queued {result.queued} notices ({result.created} new), sent {result.sent}, "
             f"re-queued {result.requeued} stale"
         )
+        if result.unscreenable:
+            self.stderr.write(
+                f"skipped {result.unscreenable} subscription(s) whose stored profile could not be screened (see the log)"
+            )
