@@ -238,6 +238,7 @@ RATE_LIMITS = [
     ("GET", "/search/", 120),
     ("POST", "/reminders/subscribe/", 10),
     ("POST", "/accounts/register/", 10),
+    ("POST", "/accounts/password/reset/", 5),
     ("POST", "/admin/login/", 20),
     ("POST", "/hotline/login/", 20),
     ("POST", "/accounts/login/", 20),
@@ -259,6 +260,11 @@ AUDITED_VIEWS = {
     },
 }
 CELERY_BEAT_SCHEDULE["audit-prune"] = {"task": "audit.tasks.prune_audit", "schedule": crontab(minute=45, hour=3)}
+# Expired sessions still hold questionnaire answers; nothing else deletes them.
+CELERY_BEAT_SCHEDULE["clear-sessions"] = {
+    "task": "audit.tasks.clear_expired_sessions",
+    "schedule": crontab(minute=15, hour=4),
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
