@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.security import STRICT_JSON_OVERRIDES
+
 from .admin import DeadlineInline, MeasureAdmin, MeasureContentInline, rules_change_preview_hooks
 from .models import EligibilityRule, Measure, Official, Parameter, SizeRow, SizeStandard
 from .rules_loader import (
@@ -343,6 +345,7 @@ class SizeRowForm(forms.ModelForm):
 
 class SizeRowInline(admin.TabularInline):
     model = SizeRow
+    formfield_overrides = STRICT_JSON_OVERRIDES
     form = SizeRowForm
     formset = SizeRowFormSet
     extra = 0
