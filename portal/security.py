@@ -13,7 +13,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from ipaddress import ip_address
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -32,21 +32,45 @@ RATE_LIMITED_MESSAGE = "请求过于频繁,请稍后再试。"
 def client_ip(request: HttpRequest) -> str:
     """Return the address the request came from.
 
-    Behind `PROXY_COUNT` trusted proxies, each proxy appends the address it received the request
-    from to X-Forwarded-For, so the hop the nearest trusted proxy saw is counted from the right;
-    anything to the left of it was written by the client and could be forged.
+    X-Forwarded-For is read only when the connection itself comes from one of
+    `TRUSTED_PROXIES` (addresses or networks): anyone who reaches gunicorn directly writes
+    what they like in it, which would let them dodge rate limits and lockouts, lock out
+    someone else and forge audit addresses. Behind trusted proxies each one appends the
+    address it received the request from, so hops are taken from the right, at most
+    `PROXY_COUNT` of them, stopping at the first address that is not a trusted proxy; anything
+    to the left of that was written by the client.
     """
     remote = request.META.get("REMOTE_ADDR", "") or ""
     proxies = getattr(settings, "PROXY_COUNT", 0)
-    if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
-            candidate = hops[-proxies]
-            try:
-                return str(ip_address(candidate))
-            except ValueError:
-                logger.warning("Ignoring malformed X-Forwarded-For hop %r", candidate[:64])
-    return remote
+    if proxies <= 0 or not is_trusted_proxy(remote):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    address = remote
+    for _ in range(proxies):
+        if not hops:
+            break
+        candidate = hops.pop()
+        try:
+            address = str(ip_address(candidate))
+        except ValueError:
+            logger.warning("Ignoring malformed X-Forwarded-For hop %r", candidate[:64])
+            break
+        if not is_trusted_proxy(address):
+            break
+    return address
+
+
+def _trusted_networks() -> list[IPv4Network | IPv6Network]:
+    return [ip_network(entry, strict=False) for entry in getattr(settings, "TRUSTED_PROXIES", [])]
+
+
+def is_trusted_proxy(address: str) -> bool:
+    """True when `address` is one of settings.TRUSTED_PROXIES (addresses or CIDR networks)."""
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in _trusted_networks())
 
 
 class RateLimitMiddleware:

@@ -135,3 +135,63 @@ def test_the_answer_does_not_reveal_state_or_ids(client, catalogue, run_on_commi
     other = post(client, {"email": "b@example.com", "profile": {}})
     assert first.json() == again.json() == other.json()
     assert "id" not in first.json() and "confirmed" not in json.dumps(first.json())
+
+
+# --- finding 4: forged client addresses --------------------------------------------------------------
+
+
+@pytest.fixture
+def proxied(settings):  # noqa: ANN001, ANN201
+    """Compose's settings: one proxy, trusted only from its own address."""
+    settings.PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["172.28.0.10"]
+    settings.RATE_LIMIT_ENABLED = True
+    return settings
+
+
+def test_x_forwarded_for_from_anyone_but_the_proxy_is_ignored(rf, proxied):
+    from portal.security import client_ip
+
+    direct = rf.get("/", REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert client_ip(direct) == "198.51.100.9"
+    via_proxy = rf.get("/", REMOTE_ADDR="172.28.0.10", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    assert client_ip(via_proxy) == "203.0.113.7"
+    proxied.TRUSTED_PROXIES = ["172.28.0.0/24"]
+    chained = rf.get("/", REMOTE_ADDR="172.28.0.10", HTTP_X_FORWARDED_FOR="203.0.113.7, 172.28.0.11")
+    assert client_ip(chained) == "172.28.0.11", "PROXY_COUNT hops at most"
+    proxied.PROXY_COUNT = 2
+    assert client_ip(chained) == "203.0.113.7"
+    assert client_ip(rf.get("/", REMOTE_ADDR="172.28.0.10", HTTP_X_FORWARDED_FOR="junk")) == "172.28.0.10"
+
+
+def test_a_direct_caller_cannot_lock_out_a_real_user_by_forging_their_address(proxied, superuser):
+    """Five failures sent straight to gunicorn with the victim's address count against the sender."""
+    attacker = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(5):
+        attacker.post(reverse("admin:login"), {"username": "admin", "password": "wrong"},
+                      HTTP_X_FORWARDED_FOR="203.0.113.7")
+    victim = Client(REMOTE_ADDR="172.28.0.10")
+    response = victim.post(reverse("admin:login"), {"username": "admin", "password": "correct-horse-battery-9"},
+                           HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert response.status_code == 302
+
+
+def test_rate_limits_trip_whatever_x_forwarded_for_a_direct_caller_sends(proxied, catalogue):
+    proxied.RATE_LIMITS = [("GET", "/measures/", 2)]
+    caller = Client(REMOTE_ADDR="198.51.100.9")
+    codes = [caller.get("/measures/", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(3)]
+    assert codes[-1] == 429
+
+
+def test_compose_publishes_only_the_tls_proxy_and_trusts_only_its_address():
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    stack = yaml.safe_load((root / "docker-compose.yml").read_text())
+    published = {name for name, service in stack["services"].items() if service.get("ports")}
+    assert published == {"proxy"}
+    proxy_address = stack["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    assert stack["x-portal"]["environment"]["DJANGO_TRUSTED_PROXIES"] == proxy_address
+    assert "reverse_proxy web:8000" in (root / "deploy" / "Caddyfile").read_text()

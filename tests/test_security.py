@@ -368,6 +368,7 @@ def test_web_pages_get_a_chinese_429_page(client, catalogue, limits_on):
 def test_behind_the_trusted_proxy_the_address_the_proxy_saw_counts(limits_on):
     limits_on.RATE_LIMITS = [("POST", "/api/v1/eligibility", 1)]
     limits_on.PROXY_COUNT = 1
+    limits_on.TRUSTED_PROXIES = ["172.18.0.2"]
     proxy = Client(REMOTE_ADDR="172.18.0.2")
     with time_machine.travel(timezone.now().replace(second=1), tick=False):
         assert post_eligibility(proxy, HTTP_X_FORWARDED_FOR="203.0.113.7") != 429
