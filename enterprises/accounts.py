@@ -80,8 +80,13 @@ def verification_token(account: EnterpriseAccount) -> str:
     return signing.dumps({"u": account.user_id, "e": account.user.email}, salt=VERIFY_SALT)
 
 
-def verify(token: str) -> EnterpriseAccount | None:
-    """Activate the account a verification link names; None for a bad, expired or used link."""
+def verify(token: str, password: str) -> EnterpriseAccount | None:
+    """Activate the account a verification link names; None for a bad, expired or used link.
+
+    The registration's password is asked for too: the link proves the mailbox, the password
+    proves the registrant. Otherwise whoever registered someone else's address would get the
+    account the moment its owner clicked the unexpected link.
+    """
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
     except signing.BadSignature:
@@ -95,7 +100,7 @@ def verify(token: str) -> EnterpriseAccount | None:
             .filter(user_id=data.get("u"), user__email=data.get("e"), email_verified_at__isnull=True)
             .first()
         )
-        if account is None:
+        if account is None or not account.user.check_password(password):
             return None
         account.email_verified_at = timezone.now()
         account.save(update_fields=["email_verified_at"])

@@ -81,13 +81,13 @@ def register(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     """The link of the verification email: a page with a button (mail scanners only GET it)."""
     if request.method == "POST":
-        account = accounts.verify(token)
+        account = accounts.verify(token, request.POST.get("password", ""))
         if account is not None:
             login(request, account.user, backend=BACKEND)
             _start_session(request, account)
             messages.success(request, "邮箱已验证,账户已启用并为您登录。")
             return HttpResponseRedirect(reverse("accounts:home"))
-        return render(request, "enterprises/accounts/verify.html", {"invalid": True}, status=400)
+        return render(request, "enterprises/accounts/verify.html", {"invalid": True, "token": token}, status=400)
     return render(request, "enterprises/accounts/verify.html", {"invalid": False})
 
 

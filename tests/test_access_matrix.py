@@ -210,7 +210,7 @@ def _enterprise(email: str, code: str) -> User:
     from enterprises import accounts
 
     registered_account = accounts.register(email, PASSWORD, code).account
-    return accounts.verify(accounts.verification_token(registered_account)).user
+    return accounts.verify(accounts.verification_token(registered_account), PASSWORD).user
 
 
 def persona(name: str) -> User | None:

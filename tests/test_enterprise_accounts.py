@@ -46,7 +46,7 @@ def example_profile(name: str = "manufacturing-small-many-benefits") -> dict[str
 def make_account(email: str = "caiwu@jixie.example.com", code: str = VALID_CODES[0]) -> EnterpriseAccount:
     """A registered account whose owner has opened the verification link."""
     registered = accounts.register(email, PASSWORD, code, "太原某某机械有限公司").account
-    return accounts.verify(accounts.verification_token(registered))
+    return accounts.verify(accounts.verification_token(registered), PASSWORD)
 
 
 def signed_in(account: EnterpriseAccount) -> Client:
@@ -156,13 +156,17 @@ def test_an_enterprise_registers_then_verifies_its_email_before_it_can_sign_in(
     path = link.split("://", 1)[1].split("/", 1)[1]
     assert client.get("/" + path).status_code == 200  # a page with a button: scanners only GET
     assert not User.objects.get().is_active
-    response = client.post("/" + path)
+    # The link alone is not enough: the mailbox owner clicking a registration someone else
+    # made with their address does not hand that someone the account.
+    assert client.post("/" + path, {"password": "not-the-registrants"}).status_code == 400
+    assert not User.objects.get().is_active
+    response = client.post("/" + path, {"password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("accounts:home")
     account.refresh_from_db()
     assert account.user.is_active and account.email_verified_at is not None
     page = client.get(reverse("accounts:home"))
     assert page.status_code == 200 and PUBLISHED_SAMPLE in page.content.decode()
-    assert client.post("/" + path).status_code == 400, "a verification link works once"
+    assert client.post("/" + path, {"password": PASSWORD}).status_code == 400, "a verification link works once"
 
 
 def test_a_forged_or_expired_verification_link_does_nothing(client, catalogue, time_machine):
@@ -224,8 +228,8 @@ def test_a_pending_registration_cannot_squat_an_address_or_a_code(client, catalo
     squatter = accounts.register("victim@example.com", "Squatter-pass-2022!", PUBLISHED_SAMPLE).account
     owner = accounts.register("victim@example.com", PASSWORD, PUBLISHED_SAMPLE).account
     assert not EnterpriseAccount.objects.filter(pk=squatter.pk).exists()
-    assert accounts.verify(accounts.verification_token(squatter)) is None
-    assert accounts.verify(accounts.verification_token(owner)) is not None
+    assert accounts.verify(accounts.verification_token(squatter), PASSWORD) is None
+    assert accounts.verify(accounts.verification_token(owner), PASSWORD) is not None
 
 
 def test_an_enterprise_signs_in_and_out_on_its_own_pages(catalogue):
@@ -562,7 +566,7 @@ def test_registering_someone_elses_address_does_not_hand_over_their_subscription
     client.post(reverse("accounts:delete"), {"password": PASSWORD})
     assert Subscription.objects.filter(pk=victim.pk).exists()
     # Even once verified, an account sees only what was subscribed after its verification.
-    account = accounts.verify(accounts.verification_token(EnterpriseAccount.objects.get()))
+    account = accounts.verify(accounts.verification_token(EnterpriseAccount.objects.get()), PASSWORD)
     later = subscribe("victim@example.com", {"employees": 31})
     assert list(accounts.linked_subscriptions(account)) == [later]
     data = json.loads(signed_in(account).get(reverse("accounts:export")).content)
