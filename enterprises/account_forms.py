@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from . import uscc
-from .models import EnterpriseAccount
 from .models.accounts import account_of
 from .models.reminders import normalize_email
 
@@ -45,20 +45,16 @@ class RegisterForm(forms.Form):
         error_messages={"required": "请再次输入密码。"},
     )
 
+    # Neither check says whether the email or the code is already registered: the page answers
+    # the same either way and the mailbox owner is told by email (accounts.register).
     def clean_email(self) -> str:
-        email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("该邮箱已注册,请直接登录。")
-        return email
+        return normalize_email(self.cleaned_data["email"])
 
     def clean_uscc(self) -> str:
         try:
-            code = uscc.validate(self.cleaned_data["uscc"])
+            return uscc.validate(self.cleaned_data["uscc"])
         except uscc.USCCError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        if EnterpriseAccount.objects.filter(uscc=code).exists():
-            raise forms.ValidationError("该统一社会信用代码已注册账户;如需找回,请联系政策咨询热线。")
-        return code
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -113,15 +109,36 @@ class DeleteForm(forms.Form):
         error_messages={"required": "请输入密码以确认删除。"},
     )
 
-    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
-        self.user = user
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user = request.user
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        # Through authenticate() with the request, so django-axes counts wrong guesses here as on
+        # the login page, and a locked account cannot be deleted by guessing either.
+        user = authenticate(request=self.request, username=self.user.get_username(), password=password)
+        if user is None or user.pk != self.user.pk:
             raise forms.ValidationError("密码不正确,数据未删除。")
         return password
+
+
+class EnterprisePasswordResetForm(PasswordResetForm):
+    """Django's reset form, for enterprise accounts only (staff reset theirs with an administrator)."""
+
+    email = forms.EmailField(
+        label="注册邮箱",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "请填写注册邮箱。", "invalid": "请填写有效的电子邮箱。"},
+    )
+
+    def get_users(self, email: str) -> Any:
+        return (
+            user for user in super().get_users(normalize_email(email))
+            if account_of(user) is not None
+        )
 
 
 # Django's validators, in Chinese whatever the installed translation holds (some of its

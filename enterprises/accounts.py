@@ -10,13 +10,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from policies.engine import ProfileError
 
 from . import screening
@@ -28,12 +31,126 @@ from .models.reminders import normalize_email
 EXPORT_VERSION = 1
 
 
+VERIFY_SALT = "enterprises.accounts.verify-email"
+VERIFY_MAX_AGE = 3 * 24 * 3600  # seconds a verification link stays valid
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a registration did; the page shows the same generic text whatever happened."""
+
+    account: EnterpriseAccount | None
+    outcome: str  # "created", "email_taken", "uscc_taken"
+
+
 @transaction.atomic
-def register(email: str, password: str, uscc: str, name: str = "") -> EnterpriseAccount:
-    """Create the user (username = normalised email) and its enterprise account."""
+def register(email: str, password: str, uscc: str, name: str = "", profile: dict | None = None) -> Registration:
+    """Create an inactive account and email its verification link, or tell the mailbox why not.
+
+    The answer on the page never says whether the email or the 统一社会信用代码 is taken (that
+    would let anyone probe who has an account); the mailbox owner learns it from the email.
+    An account stays inactive, cannot sign in and is linked to nothing until the link is used.
+    A pending (never verified) registration of the same email or code is replaced, so nobody
+    can squat an address or a code they cannot verify.
+    """
     email = normalize_email(email)
-    user = User.objects.create_user(username=email, email=email, password=password)
-    return EnterpriseAccount.objects.create(user=user, uscc=uscc, name=name)
+    for pending in EnterpriseAccount.objects.filter(email_verified_at__isnull=True, user__is_active=False).filter(
+        models.Q(user__username__iexact=email) | models.Q(uscc=uscc)
+    ):
+        pending.user.delete()  # cascades to the account row
+    if User.objects.filter(models.Q(username__iexact=email) | models.Q(email__iexact=email)).exists():
+        _send(email, "already_registered", {"login_url": _absolute(reverse("accounts:login")),
+                                             "reset_url": _absolute(reverse("accounts:password_reset"))})
+        return Registration(None, "email_taken")
+    if EnterpriseAccount.objects.filter(uscc=uscc).exists():
+        _send(email, "uscc_taken", {"uscc": uscc})
+        return Registration(None, "uscc_taken")
+    user = User.objects.create_user(username=email, email=email, password=password, is_active=False)
+    account = EnterpriseAccount.objects.create(
+        user=user, uscc=uscc, name=name, profile=profile or {},
+        profile_updated_at=timezone.now() if profile else None,
+    )
+    _send(email, "verify", {"verify_url": _absolute(reverse("accounts:verify", args=[verification_token(account)])),
+                            "hours": VERIFY_MAX_AGE // 3600})
+    return Registration(account, "created")
+
+
+def verification_token(account: EnterpriseAccount) -> str:
+    """The signed token of an account's verification link (user id and email, timestamped)."""
+    return signing.dumps({"u": account.user_id, "e": account.user.email}, salt=VERIFY_SALT)
+
+
+def verify(token: str, password: str) -> EnterpriseAccount | None:
+    """Activate the account a verification link names; None for a bad, expired or used link.
+
+    The registration's password is asked for too: the link proves the mailbox, the password
+    proves the registrant. Otherwise whoever registered someone else's address would get the
+    account the moment its owner clicked the unexpected link.
+    """
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    with transaction.atomic():
+        account = (
+            EnterpriseAccount.objects.select_for_update()
+            .select_related("user")
+            .filter(user_id=data.get("u"), user__email=data.get("e"), email_verified_at__isnull=True)
+            .first()
+        )
+        if account is None or not account.user.check_password(password):
+            return None
+        account.email_verified_at = timezone.now()
+        account.save(update_fields=["email_verified_at"])
+        account.user.is_active = True
+        account.user.save(update_fields=["is_active"])
+    return account
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send(email: str, template: str, context: dict[str, Any]) -> None:
+    subject = " ".join(render_to_string(f"{EMAIL_DIR}/{template}_subject.txt", context).split())
+    text = render_to_string(f"{EMAIL_DIR}/{template}.txt", context)
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [email], headers={"Auto-Submitted": "auto-generated"}
+    )
+    transaction.on_commit(message.send)
+
+
+def linked_subscriptions(account: EnterpriseAccount) -> models.QuerySet[Subscription]:
+    """The reminder subscriptions an account may see and delete.
+
+    Only those of its verified address made since the address was verified: a subscription
+    proves a mailbox, not an account, so nothing older is handed to whoever registers later.
+    """
+    if account.email_verified_at is None:
+        return Subscription.objects.none()
+    return Subscription.objects.filter(
+        email__iexact=normalize_email(account.user.email), created_at__gte=account.email_verified_at
+    ).order_by("id")
+
+
+def sign_in_history(user: User) -> models.QuerySet[AuditEntry]:
+    """Audit rows about this account: its sign-ins and sign-outs, and failed tries with its email."""
+    return AuditEntry.objects.filter(
+        models.Q(user=user) | models.Q(username__iexact=user.get_username())
+    ).order_by("at", "id")
+
+
+def delete_sessions(user: User) -> int:
+    """Delete every stored session signed in as `user` (they may hold its answers)."""
+    doomed = []
+    # Expired rows too: they keep their data until clearsessions runs.
+    for session in Session.objects.iterator(chunk_size=500):
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            doomed.append(session.pk)
+    Session.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
 
 
 def keep_receipt(account: EnterpriseAccount, receipt: Receipt) -> bool:
@@ -140,7 +257,7 @@ def rule_news(account: EnterpriseAccount) -> RuleNews | None:
 def export_data(account: EnterpriseAccount) -> dict[str, Any]:
     """Everything the portal holds about the account, as one JSON-ready document."""
     user = account.user
-    subscriptions = Subscription.objects.filter(email__iexact=normalize_email(user.email)).order_by("id")
+    subscriptions = linked_subscriptions(account)
     return {
         "format": "huiqi-account-export",
         "version": EXPORT_VERSION,
@@ -150,6 +267,7 @@ def export_data(account: EnterpriseAccount) -> dict[str, Any]:
             "uscc": account.uscc,
             "name": account.name,
             "created_at": account.created_at.isoformat(),
+            "email_verified_at": account.email_verified_at.isoformat() if account.email_verified_at else None,
             "last_login": user.last_login.isoformat() if user.last_login else None,
             "rule_news_email": account.rule_news_email,
         },
@@ -178,22 +296,35 @@ def export_data(account: EnterpriseAccount) -> dict[str, Any]:
             }
             for s in subscriptions
         ],
+        "sign_in_history": [
+            {
+                "at": e.at.isoformat(),
+                "action": e.action,
+                "action_label": e.get_action_display(),
+                "username": e.username,
+                "ip": e.ip,
+                "path": e.path,
+            }
+            for e in sign_in_history(user)
+        ],
     }
 
 
 @transaction.atomic
 def delete_everything(account: EnterpriseAccount) -> dict[str, int]:
-    """Delete the account, its saved profile, the receipts it kept and its email's subscriptions."""
+    """Delete the account, its profile, kept receipts, linked subscriptions and stored sessions.
+
+    The audit rows stay (the retention period is a legal duty) but lose their link to the user.
+    """
     user = account.user
     receipts = Receipt.objects.filter(account_link__account=account)
-    counts = {
-        "receipts": receipts.count(),
-        "subscriptions": Subscription.objects.filter(email__iexact=normalize_email(user.email)).count(),
-    }
+    subscriptions = linked_subscriptions(account)
+    counts = {"receipts": receipts.count(), "subscriptions": subscriptions.count()}
     # Receipt deletion cascades to the links; the subscriptions' notices keep their anonymous
     # figures (their foreign key is SET_NULL).
     receipts.delete()
-    Subscription.objects.filter(email__iexact=normalize_email(user.email)).delete()
+    Subscription.objects.filter(pk__in=list(subscriptions.values_list("pk", flat=True))).delete()
+    counts["sessions"] = delete_sessions(user)
     account.delete()
     user.delete()
     return counts

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from policies.admin import publish_preview_hooks, rules_change_preview_hooks
 from policies.engine import EngineError, ProfileError, RuleSet, validate_profile
 from policies.models import Measure
+from portal.security import STRICT_JSON_OVERRIDES
 
 from . import impact, screening
 from .models import GoldenCase, Receipt
@@ -71,6 +72,7 @@ class GoldenCaseForm(forms.ModelForm):
 @admin.register(GoldenCase)
 class GoldenCaseAdmin(admin.ModelAdmin):
     form = GoldenCaseForm
+    formfield_overrides = STRICT_JSON_OVERRIDES  # a profile with NaN or NUL is a field error
     list_display = ["name", "description", "check_against_published_rules"]
     search_fields = ["name", "description"]
     readonly_fields = ["check_detail"]

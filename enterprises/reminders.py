@@ -160,7 +160,12 @@ def _get_or_create(
 
 def _may_send_confirmation(subscription: Subscription, now: datetime.datetime) -> bool:
     resend = datetime.timedelta(minutes=reminder_setting("CONFIRM_RESEND_MINUTES"))
-    if subscription.confirmation_sent_at and now - subscription.confirmation_sent_at < resend:
+    # Per address, not per subscription: five profiles posted for one mailbox must not send it
+    # five confirmations in a row (one pending confirmation per address at a time).
+    pending = Subscription.objects.filter(
+        email=subscription.email, confirmed_at__isnull=True, confirmation_sent_at__gt=now - resend
+    )
+    if pending.exists():
         return False
     day_ago = now - datetime.timedelta(days=1)
     recent = Subscription.objects.filter(email=subscription.email, confirmation_sent_at__gte=day_ago).count()

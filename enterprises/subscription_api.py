@@ -1,8 +1,14 @@
 """`POST /api/v1/subscriptions`: subscribe an email address to a profile's deadline reminders.
 
 The body is parsed by hand rather than by a schema so that every error follows the contract in
-Chinese: 400 for a body that is not JSON, 422 naming every bad field (`email`, `profile.<field>`,
-or an unknown top-level field), never a 500 and nothing sent on any error.
+Chinese: 415 for a body that is not declared as JSON, 400 for a body that is not JSON (or nests
+deeper than any profile can), 422 naming every bad field (`email`, `profile.<field>`, or an
+unknown top-level field), never a 500 and nothing sent on any error.
+
+The answer is the same whatever the address's state (new, pending, confirmed): it carries no
+id and no status, as the HTML form does, so the endpoint cannot be used to learn who subscribes
+to what. Only `application/json` is accepted, which a cross-site HTML form cannot send without
+a CORS preflight.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from policies.engine.errors import ProfileError
+from portal.security import json_nesting_depth
 
 from .reminders import clean_profile, profile_errors, subscribe, upcoming_reminders
 
@@ -36,10 +43,13 @@ class UpcomingOut(Schema):
 
 
 class SubscriptionOut(Schema):
-    id: int
     status: str
     message: str
     upcoming_reminders: list[UpcomingOut]
+
+
+ACCEPTED_MESSAGE = "已收到订阅申请。如该邮箱尚未确认订阅,我们会发送一封确认邮件(近期已发送则不重复发送),确认后开始提醒。"
+MAX_BODY_DEPTH = 20  # a profile is two levels deep; anything far deeper is not a profile
 
 
 class ErrorItem(Schema):
@@ -81,7 +91,7 @@ def _errors(*items: tuple[str, str]) -> dict:
 
 @router.post(
     "/subscriptions",
-    response={201: SubscriptionOut, 400: ErrorOut, 422: ErrorOut},
+    response={202: SubscriptionOut, 400: ErrorOut, 415: ErrorOut, 422: ErrorOut},
     summary="订阅政策截止日期提醒(双重确认)",
     description=(
         "为邮箱订阅与该企业画像相关(符合条件或需补充信息)的政策截止日期提醒。"
@@ -90,9 +100,15 @@ def _errors(*items: tuple[str, str]) -> dict:
     openapi_extra=REQUEST_BODY,
 )
 def create_subscription(request: HttpRequest) -> Status:
+    raw = request.body or b""
+    # An empty body (no content type either) is simply not JSON: 400 below, not 415.
+    if raw and request.content_type != "application/json":
+        return Status(415, _errors(("body", "请求体须为JSON,请设置 Content-Type: application/json")))
+    if json_nesting_depth(raw, MAX_BODY_DEPTH) > MAX_BODY_DEPTH:
+        return Status(400, _errors(("body", f"请求体嵌套层级过深(最多{MAX_BODY_DEPTH}层)")))
     try:
-        data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return Status(400, _errors(("body", "请求体不是有效的JSON")))
     if not isinstance(data, dict):
         return Status(
@@ -119,18 +135,9 @@ def create_subscription(request: HttpRequest) -> Status:
     if problems:
         return Status(422, _errors(*problems))
     result = subscribe(email, profile, consent_given=False)
-    subscription = result.subscription
-    upcoming = upcoming_reminders(subscription.profile, timezone.localdate())
-    if subscription.is_active:
-        status, message = "confirmed", "该邮箱已确认订阅,提醒将按计划发送。"
-    else:
-        status, message = (
-            "pending_confirmation",
-            "已向该邮箱发送确认邮件(如近期已发送则不重复发送),确认后开始提醒。",
-        )
-    return Status(
-        201, {"id": subscription.pk, "status": status, "message": message, "upcoming_reminders": upcoming}
-    )
+    upcoming = upcoming_reminders(result.subscription.profile, timezone.localdate())
+    return Status(202, {"status": "received", "message": ACCEPTED_MESSAGE, "upcoming_reminders": upcoming})
+
 
 
 def _valid_email(email: str) -> bool:

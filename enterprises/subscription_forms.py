@@ -10,6 +10,7 @@ from django import forms
 from django.apps import apps
 
 from policies.engine.errors import ProfileError
+from portal.security import json_nesting_depth
 
 from .reminders import clean_profile, profile_field_label
 
@@ -39,8 +40,11 @@ class SubscribeForm(forms.Form):
         raw_profile, receipt = data.get("profile") or "", data.get("receipt") or ""
         if raw_profile:
             try:
+                # Deeper than any profile: refused before parsing, which would recurse (a 500).
+                if json_nesting_depth(raw_profile, 20) > 20:
+                    raise ValueError("too deep")
                 decoded = json.loads(raw_profile)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise forms.ValidationError("企业情况数据无法识别,请返回自测结果页重新订阅。") from None
         elif receipt:
             decoded = _receipt_profile(receipt)

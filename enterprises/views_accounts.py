@@ -13,18 +13,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import accounts, selfcheck
-from .account_forms import DeleteForm, LoginForm, RegisterForm
+from .account_forms import DeleteForm, EnterprisePasswordResetForm, LoginForm, RegisterForm
 from .models import EnterpriseAccount, Receipt
 from .models.accounts import account_of
 from .presentation import profile_summary
@@ -61,22 +63,52 @@ def _start_session(request: HttpRequest, account: EnterpriseAccount) -> None:
 
 
 def register(request: HttpRequest) -> HttpResponse:
+    """Register, then verify by email: the same answer whether or not the email or code is taken."""
     if account_of(request.user) is not None:
         return HttpResponseRedirect(reverse("accounts:home"))
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        account = accounts.register(data["email"], data["password1"], data["uscc"], data["name"])
-        # Answers given before registering become the account's profile.
-        in_progress = selfcheck.session_profile(request)
-        login(request, account.user, backend=BACKEND)
-        if in_progress:
-            account.profile = in_progress
-            account.profile_updated_at = timezone.now()
-            account.save(update_fields=["profile", "profile_updated_at"])
-        messages.success(request, "注册成功,已为您登录。")
-        return HttpResponseRedirect(_safe_next(request, reverse("accounts:home")))
+        # Answers given before registering become the new account's profile (they are this
+        # browser's own); nothing else is linked until the email is verified.
+        accounts.register(
+            data["email"], data["password1"], data["uscc"], data["name"], profile=selfcheck.session_profile(request)
+        )
+        return render(request, "enterprises/accounts/register_sent.html", {"email": data["email"]})
     return render(request, "enterprises/accounts/register.html", {"form": form, "next": _safe_next(request, "")})
+
+
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the verification email: a page with a button (mail scanners only GET it)."""
+    if request.method == "POST":
+        account = accounts.verify(token, request.POST.get("password", ""))
+        if account is not None:
+            login(request, account.user, backend=BACKEND)
+            _start_session(request, account)
+            messages.success(request, "邮箱已验证,账户已启用并为您登录。")
+            return HttpResponseRedirect(reverse("accounts:home"))
+        return render(request, "enterprises/accounts/verify.html", {"invalid": True, "token": token}, status=400)
+    return render(request, "enterprises/accounts/verify.html", {"invalid": False})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset flow; the done page says the same whether or not the email has an account."""
+
+    form_class = EnterprisePasswordResetForm
+    template_name = "enterprises/accounts/password_reset_form.html"
+    email_template_name = "enterprises/accounts/email/password_reset.txt"
+    subject_template_name = "enterprises/accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
+        # Links are built from SITE_URL, never from the request's Host header.
+        return {"site_url": settings.SITE_URL.rstrip("/")}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "enterprises/accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -148,7 +180,7 @@ def export(request: HttpRequest, account: EnterpriseAccount) -> HttpResponse:
 
 @enterprise_required
 def delete(request: HttpRequest, account: EnterpriseAccount) -> HttpResponse:
-    form = DeleteForm(request.user, request.POST or None)
+    form = DeleteForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         logout(request)  # first, so the sign-out is recorded while the user still exists
         accounts.delete_everything(account)

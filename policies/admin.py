@@ -21,6 +21,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.security import STRICT_JSON_OVERRIDES
+
 from .admin_import import DocumentImportMixin
 from .models import (
     Category,
@@ -42,6 +44,9 @@ rules_change_preview_hooks: list[Callable[[HttpRequest, object, object], str]] =
 
 class MeasureContentInline:
     """Inline rows of a measure: editable on drafts only, and only by officials with rights."""
+
+    # NaN, 1e400, NUL or absurd nesting in a condition is a field error, not a 500.
+    formfield_overrides = STRICT_JSON_OVERRIDES
 
     def _editable(self, request: HttpRequest, obj: Measure | None) -> bool:
         if obj is None:

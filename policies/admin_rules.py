@@ -22,8 +22,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.security import STRICT_JSON_OVERRIDES
+
 from .admin import DeadlineInline, MeasureAdmin, MeasureContentInline, rules_change_preview_hooks
-from .models import EligibilityRule, Measure, Parameter, SizeRow, SizeStandard
+from .models import EligibilityRule, Measure, Official, Parameter, SizeRow, SizeStandard
 from .rules_loader import (
     build_leniently,
     check_condition,
@@ -144,8 +146,58 @@ class EligibilityRuleAdmin(SimpleHistoryAdmin):
         return obj.estimate is not None
 
 
+def parameter_rights_problem(user: Any, key: str, measure_number: int | None, exclude_pk: int | None = None) -> str:
+    """Why `user` may not write a row of parameter `key` citing `measure_number` ("" when they may).
+
+    Rules find a parameter by its key and use whichever row is in force, so a new row of a key
+    changes every measure citing that key exactly as editing its rows does. An official may
+    therefore write a row only when the measure it cites is theirs and every other row of the
+    same key is too; a superuser may write any row.
+    """
+    if user.is_superuser:
+        return ""
+    if measure_number is None:
+        return "请填写来源措施序号:只有该措施的责任单位工作人员可以维护这个参数。"
+    if not _measure_changeable(user, measure_number):
+        return f"第{measure_number}条不属于您所在的责任单位,不能新增或修改它的参数。"
+    others = Parameter.objects.filter(key=key)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    for number in set(others.values_list("measure_number", flat=True)):
+        if number is None or not _measure_changeable(user, number):
+            return f"参数“{key}”由其他责任单位维护,您不能为它新增或修改取值。"
+    return ""
+
+
+def _measure_changeable(user: Any, number: int) -> bool:
+    measure = Measure.objects.published().filter(number=number).first()
+    return measure is not None and measure.can_be_changed_by(user)
+
+
+class ParameterForm(forms.ModelForm):
+    """The parameter form, checked against the signed-in official's units (set by the admin)."""
+
+    request_user: Any = None
+
+    class Meta:
+        model = Parameter
+        fields = ["key", "label", "value", "unit", "valid_from", "valid_until", "measure_number", "source", "quote"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        key = data.get("key")
+        if key and self.request_user is not None:
+            problem = parameter_rights_problem(
+                self.request_user, key, data.get("measure_number"), exclude_pk=self.instance.pk
+            )
+            if problem:
+                raise forms.ValidationError(problem, code="permission")
+        return data
+
+
 @admin.register(Parameter)
 class ParameterAdmin(SimpleHistoryAdmin):
+    form = ParameterForm
     list_display = [
         "key",
         "label",
@@ -194,6 +246,17 @@ class ParameterAdmin(SimpleHistoryAdmin):
             return False
         measure = Measure.objects.published().filter(number=obj.measure_number).first()
         return measure is not None and measure.can_be_changed_by(request.user)
+
+    def get_form(self, request: HttpRequest, obj: Parameter | None = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # Every path that saves a row (add, change, history revert, the impact confirmation)
+        # validates this form, so the unit check lives here rather than in each view.
+        return type(form.__name__, (form,), {"request_user": request.user})
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        allowed = super().has_add_permission(request)
+        user = request.user
+        return allowed and (user.is_superuser or Official.objects.filter(user=user, units__isnull=False).exists())
 
     def has_change_permission(self, request: HttpRequest, obj: Parameter | None = None) -> bool:
         return super().has_change_permission(request, obj) and self._official_may_change(request, obj)
@@ -282,6 +345,7 @@ class SizeRowForm(forms.ModelForm):
 
 class SizeRowInline(admin.TabularInline):
     model = SizeRow
+    formfield_overrides = STRICT_JSON_OVERRIDES
     form = SizeRowForm
     formset = SizeRowFormSet
     extra = 0

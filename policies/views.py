@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -34,6 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/home.html", context)
 
 
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+
+
 def measure_list(request: HttpRequest) -> HttpResponse:
     """List published measures, filtered by category, unit, validity and number.
 
@@ -44,7 +49,11 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     measures = Measure.objects.public_listing()
     notes: list[str] = []
 
-    category = Category.objects.filter(slug=request.GET.get("category", "")).first()
+    category_param = request.GET.get("category", "")
+    # Only a well-formed slug reaches the database: PostgreSQL refuses NUL characters (a 500).
+    category = (
+        Category.objects.filter(slug=category_param).first() if _SLUG.fullmatch(category_param) else None
+    )
     if category:
         measures = measures.filter(category=category)
     elif request.GET.get("category"):
@@ -53,7 +62,10 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     unit = None
     unit_param = request.GET.get("unit", "")
     if unit_param:
-        unit = ResponsibleUnit.objects.filter(pk=int(unit_param)).first() if unit_param.isdigit() else None
+        # str.isdigit() accepts "²" and "١", which int() refuses; and a huge number overflows the
+        # database's integer: ASCII digits only, at most nine of them.
+        well_formed = unit_param.isascii() and unit_param.isdigit() and len(unit_param) <= 9
+        unit = ResponsibleUnit.objects.filter(pk=int(unit_param)).first() if well_formed else None
         if unit:
             measures = measures.filter(units=unit)
         else:

@@ -5,6 +5,7 @@ in-process and emails printed to the console. Production (docker-compose.yml) se
 DATABASE_URL, REDIS_URL, EMAIL_URL, DJANGO_SECRET_KEY and DJANGO_DEBUG=0.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -248,9 +249,14 @@ AXES_VERBOSE = False
 STAFF_SESSION_IDLE_SECONDS = 1800
 STAFF_SESSION_GROUPS = ["热线坐席"]
 
-# Client address: REMOTE_ADDR, or, behind PROXY_COUNT trusted reverse proxies (compose: 1), the
-# X-Forwarded-For hop the nearest proxy added.
+# Client address: REMOTE_ADDR, or, when the connection comes from one of TRUSTED_PROXIES
+# (addresses or CIDR networks; compose: the Caddy container's fixed address) and PROXY_COUNT > 0,
+# the X-Forwarded-For hop that proxy added. Anyone else's X-Forwarded-For is ignored.
 PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+# Parsed here so a typo stops the start-up instead of failing every request.
+TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(entry, strict=False)) for entry in env.list("DJANGO_TRUSTED_PROXIES", default=[])
+]
 
 # Rate limits per client address: (method, path prefix, requests per minute); the first match
 # counts. 429 with a Chinese message (JSON under API_PATH_PREFIX, a page elsewhere).
@@ -267,6 +273,7 @@ RATE_LIMITS = [
     ("GET", "/search/", 120),
     ("POST", "/reminders/subscribe/", 10),
     ("POST", "/accounts/register/", 10),
+    ("POST", "/accounts/password/reset/", 5),
     ("POST", "/admin/login/", 20),
     ("POST", "/hotline/login/", 20),
     ("POST", "/accounts/login/", 20),
@@ -288,6 +295,11 @@ AUDITED_VIEWS = {
     },
 }
 CELERY_BEAT_SCHEDULE["audit-prune"] = {"task": "audit.tasks.prune_audit", "schedule": crontab(minute=45, hour=3)}
+# Expired sessions still hold questionnaire answers; nothing else deletes them.
+CELERY_BEAT_SCHEDULE["clear-sessions"] = {
+    "task": "audit.tasks.clear_expired_sessions",
+    "schedule": crontab(minute=15, hour=4),
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

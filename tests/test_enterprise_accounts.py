@@ -4,7 +4,9 @@ re-running, rule-change news, data ownership, export and deletion."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from enterprises import accounts, screening, uscc
 from enterprises.forms import STEPS
@@ -41,7 +44,9 @@ def example_profile(name: str = "manufacturing-small-many-benefits") -> dict[str
 
 
 def make_account(email: str = "caiwu@jixie.example.com", code: str = VALID_CODES[0]) -> EnterpriseAccount:
-    return accounts.register(email, PASSWORD, code, "太原某某机械有限公司")
+    """A registered account whose owner has opened the verification link."""
+    registered = accounts.register(email, PASSWORD, code, "太原某某机械有限公司").account
+    return accounts.verify(accounts.verification_token(registered), PASSWORD)
 
 
 def signed_in(account: EnterpriseAccount) -> Client:
@@ -131,15 +136,46 @@ def test_the_self_check_works_without_an_account(client, catalogue):
     assert not AccountReceipt.objects.exists()
 
 
-def test_an_enterprise_registers_with_email_password_and_code_and_is_signed_in(client, catalogue):
-    response = client.post(reverse("accounts:register"), registration(email="New@Firm.example.com"))
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:home")
+def test_an_enterprise_registers_then_verifies_its_email_before_it_can_sign_in(
+    client, catalogue, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:register"), registration(email="New@Firm.example.com"))
+    assert response.status_code == 200 and "请查收邮件" in response.content.decode()
     account = EnterpriseAccount.objects.get()
     assert account.uscc == PUBLISHED_SAMPLE
     assert account.user.email == account.user.username == "new@firm.example.com"
-    assert not account.user.is_staff
+    assert not account.user.is_staff and not account.user.is_active and account.email_verified_at is None
+    assert "_auth_user_id" not in client.session
+    # Not verified yet: the password alone does not sign in.
+    refused = client.post(reverse("accounts:login"), {"email": "new@firm.example.com", "password": PASSWORD})
+    assert refused.status_code == 200 and "邮箱或密码不正确" in refused.content.decode()
+    (mail,) = mailoutbox
+    assert mail.to == ["new@firm.example.com"]
+    link = next(line for line in mail.body.split() if "/accounts/verify/" in line)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert client.get("/" + path).status_code == 200  # a page with a button: scanners only GET
+    assert not User.objects.get().is_active
+    # The link alone is not enough: the mailbox owner clicking a registration someone else
+    # made with their address does not hand that someone the account.
+    assert client.post("/" + path, {"password": "not-the-registrants"}).status_code == 400
+    assert not User.objects.get().is_active
+    response = client.post("/" + path, {"password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:home")
+    account.refresh_from_db()
+    assert account.user.is_active and account.email_verified_at is not None
     page = client.get(reverse("accounts:home"))
     assert page.status_code == 200 and PUBLISHED_SAMPLE in page.content.decode()
+    assert client.post("/" + path, {"password": PASSWORD}).status_code == 400, "a verification link works once"
+
+
+def test_a_forged_or_expired_verification_link_does_nothing(client, catalogue, time_machine):
+    registered = accounts.register("late@firm.example.com", PASSWORD, PUBLISHED_SAMPLE).account
+    token = accounts.verification_token(registered)
+    assert client.post(reverse("accounts:verify", args=[token + "x"])).status_code == 400
+    time_machine.move_to(timezone.now() + timedelta(seconds=accounts.VERIFY_MAX_AGE + 60))
+    assert client.post(reverse("accounts:verify", args=[token])).status_code == 400
+    assert not User.objects.get(username="late@firm.example.com").is_active
 
 
 @pytest.mark.parametrize(
@@ -162,14 +198,38 @@ def test_registration_errors_are_shown_next_to_their_field_in_chinese(client, ca
     assert not EnterpriseAccount.objects.exists()
 
 
-def test_a_code_or_email_already_registered_is_refused(client, catalogue):
+def test_registration_does_not_say_which_email_or_code_is_registered(
+    client, catalogue, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Finding 12: the page answers alike; only the mailbox owner is told, by email."""
     make_account("first@firm.example.com", PUBLISHED_SAMPLE)
-    response = client.post(reverse("accounts:register"), registration(email="other@firm.example.com"))
-    assert "该统一社会信用代码已注册账户" in " ".join(response.context["form"].errors["uscc"])
-    response = client.post(reverse("accounts:register"), registration(email="FIRST@firm.example.com",
-                                                                       uscc=VALID_CODES[1]))
-    assert "该邮箱已注册" in " ".join(response.context["form"].errors["email"])
-    assert EnterpriseAccount.objects.count() == 1
+    answers = []
+    for data in (
+        registration(email="fresh@firm.example.com", uscc=VALID_CODES[2]),
+        registration(email="other@firm.example.com"),  # the code is taken
+        registration(email="FIRST@firm.example.com", uscc=VALID_CODES[1]),  # the email is taken
+    ):
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("accounts:register"), data)
+        assert response.status_code == 200
+        text = re.sub(r'value="[A-Za-z0-9]{64}"', "", response.content.decode())  # CSRF tokens differ
+        answers.append(text.replace(data["email"].lower(), "EMAIL"))
+        assert [m.to for m in mailoutbox] == [[data["email"].lower()]]
+        if data["email"] != "fresh@firm.example.com":
+            assert "已经" in mailoutbox[0].body and "/accounts/verify/" not in mailoutbox[0].body
+    assert answers[0] == answers[1] == answers[2]
+    assert "已注册" not in answers[1] and "已注册" not in answers[2]
+    assert EnterpriseAccount.objects.filter(email_verified_at__isnull=False).count() == 1
+    assert not EnterpriseAccount.objects.filter(uscc=PUBLISHED_SAMPLE, user__username="other@firm.example.com")
+
+
+def test_a_pending_registration_cannot_squat_an_address_or_a_code(client, catalogue):
+    squatter = accounts.register("victim@example.com", "Squatter-pass-2022!", PUBLISHED_SAMPLE).account
+    owner = accounts.register("victim@example.com", PASSWORD, PUBLISHED_SAMPLE).account
+    assert not EnterpriseAccount.objects.filter(pk=squatter.pk).exists()
+    assert accounts.verify(accounts.verification_token(squatter), PASSWORD) is None
+    assert accounts.verify(accounts.verification_token(owner), PASSWORD) is not None
 
 
 def test_an_enterprise_signs_in_and_out_on_its_own_pages(catalogue):
@@ -487,3 +547,100 @@ def test_beat_runs_the_rule_change_notification_daily():
 
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-rule-changes"]
     assert entry["task"] == notify_account_rule_changes.name
+
+
+# --- issue 10: takeover by registration, delete-form guesses, export and session leftovers --------
+
+
+def test_registering_someone_elses_address_does_not_hand_over_their_subscriptions(
+    client, catalogue, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Finding 2: the victim confirmed a subscription; an attacker registers Victim@Example.com."""
+    victim = subscribe("victim@example.com", {"employees": 30})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:register"), registration(email="Victim@Example.com"))
+    # Without the link (it went to the victim's mailbox) the attacker cannot sign in at all.
+    login = client.post(reverse("accounts:login"), {"email": "Victim@Example.com", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session and login.status_code == 200
+    assert client.get(reverse("accounts:export")).status_code == 302
+    client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    assert Subscription.objects.filter(pk=victim.pk).exists()
+    # Even once verified, an account sees only what was subscribed after its verification.
+    account = accounts.verify(accounts.verification_token(EnterpriseAccount.objects.get()), PASSWORD)
+    later = subscribe("victim@example.com", {"employees": 31})
+    assert list(accounts.linked_subscriptions(account)) == [later]
+    data = json.loads(signed_in(account).get(reverse("accounts:export")).content)
+    assert [s["profile"] for s in data["subscriptions"]] == [{"employees": 31}]
+
+
+def test_password_reset_by_email_does_not_say_whether_the_address_has_an_account(
+    client, catalogue, mailoutbox
+):
+    account = make_account()
+    pages = []
+    for email in (account.email, "nobody@firm.example.com"):
+        response = client.post(reverse("accounts:password_reset"), {"email": email}, follow=True)
+        assert response.status_code == 200
+        pages.append(re.sub(r'value="[A-Za-z0-9]{64}"', "", response.content.decode()))
+    assert pages[0] == pages[1]
+    (mail,) = mailoutbox
+    assert mail.to == [account.email]
+    link = next(line for line in mail.body.split() if "/accounts/password/reset/" in line)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    form = client.get(path, follow=True)
+    new = "Neue-passwort-2023!"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    assert Client().post(reverse("accounts:login"), {"email": account.email, "password": new}).status_code == 302
+
+
+def test_staff_cannot_reset_their_password_through_the_enterprise_page(client, tax_official, mailoutbox):
+    client.post(reverse("accounts:password_reset"), {"email": tax_official.email})
+    assert mailoutbox == []
+
+
+def test_password_guesses_on_the_delete_form_count_towards_the_lockout(catalogue):
+    """Finding 13: five wrong passwords on the delete form lock it like the login page."""
+    account = make_account()
+    client = signed_in(account)
+    for _ in range(5):
+        client.post(reverse("accounts:delete"), {"password": "wrong-password"})
+    response = client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    assert response.status_code == 429 and "登录失败次数过多" in response.content.decode()
+    assert EnterpriseAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_the_export_lists_the_sign_in_history(catalogue):
+    """Finding 14: the audit trail's rows about the account are part of its data."""
+    account = make_account()
+    Client().post(reverse("accounts:login"), {"email": account.email, "password": "wrong-password"})
+    data = json.loads(signed_in(account).get(reverse("accounts:export")).content)
+    actions = [row["action"] for row in data["sign_in_history"]]
+    assert "login_failed" in actions and "login" in actions, actions
+    assert all(row["ip"] == "127.0.0.1" for row in data["sign_in_history"])
+
+
+def test_deleting_the_account_deletes_its_sessions_on_every_device(catalogue):
+    from django.contrib.sessions.models import Session
+
+    account = make_account()
+    laptop, phone = signed_in(account), signed_in(account)
+    phone.post(reverse("accounts:edit_profile"))
+    stranger = Client()
+    stranger.get(reverse("enterprises:check"))
+    stranger.post(reverse("accounts:login"), {"email": "x@y.example.com", "password": "wrong"})
+    kept = set(Session.objects.exclude(session_key__in=[laptop.session.session_key, phone.session.session_key])
+               .values_list("session_key", flat=True))
+    laptop.post(reverse("accounts:delete"), {"password": PASSWORD})
+    assert set(Session.objects.values_list("session_key", flat=True)) <= kept
+    assert not Session.objects.filter(session_key=phone.session.session_key).exists()
+
+
+def test_beat_clears_expired_sessions_every_night():
+    from django.conf import settings
+
+    from audit.tasks import clear_expired_sessions
+
+    entry = settings.CELERY_BEAT_SCHEDULE["clear-sessions"]
+    assert entry["task"] == "audit.tasks.clear_expired_sessions"
+    assert clear_expired_sessions() is None

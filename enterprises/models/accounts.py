@@ -34,6 +34,10 @@ class EnterpriseAccount(models.Model):
     news_sent_for = models.CharField(
         "已通知的规则版本", max_length=64, blank=True, help_text="最近一次发出变化通知时的规则版本,避免重复发送。"
     )
+    email_verified_at = models.DateTimeField(
+        "邮箱验证时间", null=True, blank=True,
+        help_text="点击验证邮件中的链接的时间;未验证的账户不能登录,也不关联任何订阅。",
+    )
     created_at = models.DateTimeField("注册时间", auto_now_add=True)
 
     class Meta:
