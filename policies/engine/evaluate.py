@@ -180,6 +180,10 @@ def evaluate_measure(
             open_.extend(estimate_fields)
         if explain:
             notes = _notes(rule, ctx)
+    if explain and ev.by_cases:
+        unknown = [n for n in rule.condition.finite_fields if ctx.values.get(n) is None]
+        labels = "、".join(PROFILE_FIELDS[n].label for n in unknown)
+        notes = (f"{labels}未填写,但无论如何填写,本条结论都相同", *notes)
         open_.extend(deadline_fields)
     failed_by = reasons[ev.single_fixes[0]] if len(ev.single_fixes) == 1 else None
     return MeasureResult(
