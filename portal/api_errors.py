@@ -135,7 +135,11 @@ class ApiErrorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith(API_PREFIX) and response.status_code >= 400 and not _is_error_shape(response):
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code >= 400
+            and not _is_error_shape(response)
+        ):
             rewritten = error_response(response.status_code)
             for header in ("Retry-After", "Allow"):
                 if header in response:
