@@ -194,7 +194,9 @@ class Compare(Leaf):
             return "、".join(spec.value_text(v) for v in self.threshold)
         target = self.threshold.for_text(ctx)
         if target is None:
-            return f"(参数“{self.threshold.param}”在{ctx.as_of.isoformat()}无有效值)"
+            # Unreachable with a valid rule set (every parameter has a nearest version); reasons
+            # are for people, so never the internal key.
+            return "(该项标准暂无有效取值,请咨询主管部门)"
         if spec.kind in ("int", "number"):
             return amount(target, spec.unit)
         return spec.value_text(target)
@@ -298,7 +300,7 @@ class SizeIn(Leaf):
     def requirement(self, ctx: Context) -> str:
         standard = self._standard(ctx)
         if standard is None:
-            return f"符合规模标准“{self.key}”"
+            return "符合企业规模标准"
         if standard.kind == "test":
             verb = "符合" if True in self.expected else "不符合"
             return f"{verb}{standard.name}"
@@ -309,7 +311,7 @@ class SizeIn(Leaf):
         standard = self._standard(ctx)
         size = ctx.size(self.key)
         if standard is None or size is None:
-            return f"规模标准“{self.key}”在{ctx.as_of.isoformat()}无有效版本"
+            return "企业规模标准暂无有效版本,请咨询主管部门"
         values = ctx.values
         if len(size.rows) == 1:
             row = size.rows[0]
