@@ -370,6 +370,8 @@ def _check_number(
 ) -> float | int | None:
     label = spec.label
     if spec.kind == "int":
+        if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
+            raw = int(raw)  # JSON Schema's integer: 686.0 is 686 (what generated clients may send)
         if isinstance(raw, bool) or not isinstance(raw, int):
             errors.append((path, f"{label}应为整数"))
             return None
