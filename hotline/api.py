@@ -6,10 +6,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from policies.models import Measure
+from portal.api_errors import FIELD_MESSAGES
 
 router = Router(tags=["热线检索"])
 
 MIN_LIMIT, MAX_LIMIT = 1, 50
+FIELD_MESSAGES["limit"] = f"limit 必须是 {MIN_LIMIT} 到 {MAX_LIMIT} 之间的整数。"
 
 
 class SearchResultOut(Schema):

@@ -91,9 +91,16 @@ def field_name(loc: Iterable[Any]) -> str:
     return name or "body"
 
 
+# Messages for a field whatever went wrong with it, registered by the endpoint that owns it
+# (e.g. the search's ``limit``: one sentence giving its range, for "abc" as for 51).
+FIELD_MESSAGES: dict[str, str] = {}
+
+
 def validation_message(error: Mapping[str, Any]) -> str:
     """A Chinese message for one pydantic error, naming the field."""
     field = field_name(error.get("loc", ()))
+    if field in FIELD_MESSAGES:
+        return FIELD_MESSAGES[field]
     kind = str(error.get("type", ""))
     bounds = error.get("ctx") or {}
     if kind == "greater_than_equal" and "ge" in bounds:

@@ -35,7 +35,7 @@ def test_a_body_over_the_upload_limit_is_a_413_in_json(client, catalogue, settin
 def test_a_non_numeric_limit_names_the_field_in_chinese(client, catalogue) -> None:
     errors = _assert_error_shape(client.get("/api/v1/search", {"q": "留抵退税", "limit": "abc"}), 422)
     assert errors[0]["field"] == "limit"
-    assert errors[0]["message"] == "limit应为整数"
+    assert errors[0]["message"] == "limit 必须是 1 到 50 之间的整数。"
 
 
 @pytest.mark.parametrize("limit", ["0", "51", "-3"])

@@ -206,7 +206,17 @@ def test_the_openapi_document_describes_the_endpoint_and_the_profile(client, cat
     operation = paths[URL]["post"]
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     assert schema["additionalProperties"] is False
-    assert schema["properties"]["employees"]["type"] == "integer"
+    employees = schema["properties"]["employees"]
+    # null is taken for every field (the same as leaving it out), and the contract's ranges hold.
+    assert employees["type"] == ["integer", "null"]
+    assert (employees["minimum"], employees["maximum"]) == (0, 10_000_000)
+    taxable = schema["properties"]["taxable_income_wan"]
+    assert (taxable["minimum"], taxable["maximum"]) == (-1_000_000_000, 1_000_000_000)
+    assert schema["properties"]["equipment"]["maxItems"] == 100
+    for name in ("vat_refund_clean_record", "revenue_tier_first_reached", "first_batch_in_catalogue"):
+        assert schema["properties"][name]["type"] == ["boolean", "null"]
+    limit = next(p for p in paths["/api/v1/search"]["get"]["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 50)
     assert schema["properties"]["equipment"]["items"]["properties"]["min_depreciation_years"]["enum"] == [
         3,
         4,

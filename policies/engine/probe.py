@@ -63,7 +63,7 @@ def boundary_profiles(day_list: tuple[datetime.date, ...]) -> tuple[Profile, ...
             {
                 "unit_value_wan": _level(EQUIPMENT_FIELDS["unit_value_wan"], level),
                 "min_depreciation_years": years,
-                "purchase_date": "2022-06-01",
+                "purchase_date": day.isoformat(),
             }
             for years in itertools.islice(itertools.cycle((3, 10)), MAX_EQUIPMENT_ITEMS)
         ]

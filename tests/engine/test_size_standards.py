@@ -176,3 +176,16 @@ def test_size_standards_are_dated(ruleset: RuleSet) -> None:
     assert early["refund_300"].valid_from == datetime.date(2022, 4, 1)
     assert later["sme_2022_equipment"].valid_until == datetime.date(2022, 12, 31)
     assert later["size_300"] is not None
+
+
+def test_with_no_industry_a_size_every_row_answers_alike_is_settled(ruleset: RuleSet) -> None:
+    # Contract 1.1: with no industry at all, 5 staff, 30万元 of revenue and 50万元 of assets are
+    # micro by every row of 300号, so the class is known (and so is the API's size_class_300).
+    assert classify(ruleset, "size_300", employees=5, revenue_wan=30, total_assets_wan=50) == "micro"
+    # 500 staff and 50万元 of revenue are not: agriculture sizes by revenue alone (micro), industry
+    # by both (micro), the catch-all by staff (large).
+    assert classify(ruleset, "size_300", employees=500, revenue_wan=30, total_assets_wan=50) is None
+    from .conftest import run
+
+    answer = run({"as_of": "2022-05-10", "employees": 5, "revenue_wan": 30, "total_assets_wan": 50})
+    assert answer.size["size_class_300"] == "micro"
