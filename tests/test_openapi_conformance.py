@@ -29,7 +29,7 @@ def _schemathesis() -> list[str]:
     return [found]
 
 
-def test_the_api_conforms_to_its_openapi_document(live_server, catalogue, settings) -> None:
+def test_the_api_conforms_to_its_openapi_document(live_server, catalogue, settings, tmp_path) -> None:
     settings.RATE_LIMIT_ENABLED = False
     command = [
         *_schemathesis(),
@@ -47,5 +47,6 @@ def test_the_api_conforms_to_its_openapi_document(live_server, catalogue, settin
         "1",
         "--no-color",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    # Run in a temporary directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
