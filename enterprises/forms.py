@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
 
-from policies.engine.profile import EQUIPMENT_FIELDS, PROFILE_FIELDS
+from policies.engine.profile import (
+    EARLIEST_DATE,
+    EQUIPMENT_FIELDS,
+    LATEST_DATE,
+    PROFILE_FIELDS,
+    range_message,
+)
 
 UNKNOWN = ""  # the value of every 不清楚 choice
 UNKNOWN_LABEL = "不清楚"
@@ -46,6 +53,11 @@ QUESTIONS: dict[str, Question] = {
     "vat_taxpayer": Question("增值税纳税人类型", ""),
     "tax_credit_rating": Question("纳税信用等级", "可在电子税务局查询;新设立企业一般为M级。"),
     "retained_vat_credit_wan": Question("存量留抵税额", "增值税期末留抵税额中的存量部分,没有填0,例如 80。"),
+    "vat_refund_clean_record": Question(
+        "近36个月是否没有骗取留抵退税、骗取出口退税、虚开增值税专用发票,也没有两次以上偷税处罚,"
+        "并且2019年4月1日以来没有享受过增值税即征即退或先征后返(退)?",
+        "这是申请留抵退税的条件(财政部 税务总局公告2022年第14号第三条);都没有请选“是”。",
+    ),
     "ui_premium_last_year_wan": Question(
         "上年度实际缴纳失业保险费", "单位和职工合计实际缴纳的金额,例如 12.5。"
     ),
@@ -56,6 +68,10 @@ QUESTIONS: dict[str, Question] = {
     "is_tech_sme": Question("是否已入库登记为科技型中小企业", ""),
     "is_specialized_sme": Question("是否被认定为“专精特新”中小企业", ""),
     "is_chain_leader": Question("是否为省级重点产业链“链主”企业", ""),
+    "revenue_tier_first_reached": Question(
+        "本年度营业收入是否首次达到10亿元、50亿元或100亿元?",
+        "“链主”企业年度营业收入首次达到这些档次时可获进档奖励;以前年度已达到过本档的选“否”。",
+    ),
     "equipment": Question(
         "本年度是否新购置了设备、器具", "只需填写单价较高的几台(套);同一型号多台请分行或只填一行。"
     ),
@@ -63,6 +79,10 @@ QUESTIONS: dict[str, Question] = {
         "技术改造项目固定资产投资", "正在实施的技改项目的固定资产投资额,没有填0,例如 3000。"
     ),
     "first_batch_premium_wan": Question("重点新材料首批次保险年度保费", "没有投保填0,例如 800。"),
+    "first_batch_in_catalogue": Question(
+        "投保的产品是否为符合山西省保险补偿要求的重点新材料首批次产品?",
+        "以工信部《重点新材料首批次应用示范指导目录》和省里的保险补偿要求为准。",
+    ),
     "exports": Question("是否有出口业务", ""),
     "owns_nev": Question("是否拥有新能源汽车", ""),
     "env_performance_grade": Question("重污染天气重点行业绩效分级", "不属于绩效分级管理的行业请选“不清楚”。"),
@@ -88,7 +108,13 @@ STEPS: tuple[Step, ...] = (
     Step(
         "tax",
         "税务",
-        ("taxable_income_wan", "vat_taxpayer", "tax_credit_rating", "retained_vat_credit_wan"),
+        (
+            "taxable_income_wan",
+            "vat_taxpayer",
+            "tax_credit_rating",
+            "retained_vat_credit_wan",
+            "vat_refund_clean_record",
+        ),
         "以下数据可在电子税务局或企业财务报表中查到。",
     ),
     Step("employment", "用工", ("ui_premium_last_year_wan", "layoff_rate_pct"), "用于判断失业保险稳岗返还。"),
@@ -100,9 +126,11 @@ STEPS: tuple[Step, ...] = (
             "is_tech_sme",
             "is_specialized_sme",
             "is_chain_leader",
+            "revenue_tier_first_reached",
             "equipment",
             "tech_retrofit_investment_wan",
             "first_batch_premium_wan",
+            "first_batch_in_catalogue",
         ),
         "",
     ),
@@ -157,6 +185,18 @@ class CountField(forms.IntegerField):
         return super().to_python(value)
 
 
+def date_range_validator(label: str) -> Callable[[datetime.date], None]:
+    """The contract's date range (2000-01-01 to 2099-12-31) as a form validator."""
+
+    def check(value: datetime.date) -> None:
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                f"{label}应在{EARLIEST_DATE:%Y年%m月%d日}到{LATEST_DATE:%Y年%m月%d日}之间。"
+            )
+
+    return check
+
+
 def _date_field(label: str, help_text: str, required: bool) -> forms.DateField:
     return forms.DateField(
         label=label,
@@ -164,6 +204,7 @@ def _date_field(label: str, help_text: str, required: bool) -> forms.DateField:
         required=required,
         input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[date_range_validator(label)],
         error_messages={
             "invalid": f"{label}不是一个存在的日期,请按 2022-05-10 的格式填写。",
             "required": f"请填写{label},例如 2022-05-10。",
@@ -210,18 +251,18 @@ def build_field(name: str) -> forms.Field:
         common["widget"].attrs["inputmode"] = "numeric"
         return CountField(
             min_value=spec.minimum,
-            max_value=10_000_000,
+            max_value=spec.maximum,
             error_messages={
                 "invalid": f"{short}请填写整数(单位:{spec.unit}),例如 120;不清楚可留空。",
                 "min_value": f"{short}不能为负数。",
-                "max_value": f"{short}超出了合理范围,请核对。",
+                "max_value": f"{range_message(spec)}。",
             },
             **common,
         )
     messages = {
         "invalid": f"{short}请填写数字(单位:{spec.unit}),例如 150 或 12.5;不清楚可留空。",
-        "min_value": f"{short}不能为负数。",
-        "max_value": f"{short}应在{spec.minimum or 0:g}到{spec.maximum or 0:g}之间。",
+        "min_value": f"{short}不能为负数。" if spec.minimum == 0 else f"{range_message(spec)}。",
+        "max_value": f"{range_message(spec)}。",
         "max_digits": f"{short}数值过大,请核对单位是否为{spec.unit}。",
         "max_whole_digits": f"{short}数值过大,请核对单位是否为{spec.unit}。",
         "max_decimal_places": f"{short}最多保留4位小数。",
@@ -277,12 +318,14 @@ class EquipmentRowForm(forms.Form):
         unit="万元",
         required=False,
         min_value=Decimal("0.0001"),
+        max_value=EQUIPMENT_FIELDS["unit_value_wan"].maximum,
         max_digits=16,
         decimal_places=4,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
             "invalid": "单位价值请填写数字(单位:万元),例如 600。",
             "min_value": "单位价值应大于0。",
+            "max_value": f"{range_message(EQUIPMENT_FIELDS['unit_value_wan'])}。",
             "max_digits": "单位价值数值过大,请核对单位是否为万元。",
             "max_whole_digits": "单位价值数值过大,请核对单位是否为万元。",
             "max_decimal_places": "单位价值最多保留4位小数。",

@@ -6,10 +6,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from policies.models import Measure
+from portal.api_errors import FIELD_MESSAGES
 
 router = Router(tags=["热线检索"])
 
 MIN_LIMIT, MAX_LIMIT = 1, 50
+FIELD_MESSAGES["limit"] = f"limit 必须是 {MIN_LIMIT} 到 {MAX_LIMIT} 之间的整数。"
 
 
 class SearchResultOut(Schema):
@@ -49,12 +51,10 @@ class ErrorOut(Schema):
 def search(
     request: HttpRequest,
     q: str = Query("", description="来电问题,例如:稳岗补贴怎么领"),
-    limit: int = Query(10, description="最多返回几条,1–50"),
+    # ge/le put the range in the OpenAPI document; out-of-range limits are refused (422 in
+    # Chinese, portal/api_errors.py) rather than clamped, so a caller's bug shows up at once.
+    limit: int = Query(10, ge=MIN_LIMIT, le=MAX_LIMIT, description="最多返回几条,1–50"),
 ) -> Status:
-    # Out-of-range limits are refused rather than clamped, so a caller's bug shows up at once.
-    if not MIN_LIMIT <= limit <= MAX_LIMIT:
-        message = f"limit 必须是 {MIN_LIMIT} 到 {MAX_LIMIT} 之间的整数。"
-        return Status(422, {"errors": [{"field": "limit", "message": message}]})
     found = Measure.objects.search(q, limit=limit)
     return Status(200, {"query": q, "results": _items(found), "related": _items(found.related)})
 

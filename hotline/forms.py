@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from policies.engine.profile import MAX_AMOUNT_WAN, MIN_AMOUNT_WAN, PROFILE_FIELDS, range_message
 from policies.models import Measure
 
 from .models import Call
@@ -44,6 +45,21 @@ class CallForm(forms.ModelForm):
 
 
 YES_NO_UNKNOWN = [("", "不清楚"), ("yes", "是"), ("no", "否")]
+FOLLOW_UPS = ("vat_refund_clean_record", "revenue_tier_first_reached", "first_batch_in_catalogue")
+
+
+def _number_errors(name: str, integer: bool = False) -> dict[str, str]:
+    """Chinese errors for a number field, with the contract's range (the same as the API's)."""
+    spec = PROFILE_FIELDS[name]
+    kind = "整数" if integer else "数字"
+    return {
+        "invalid": f"{spec.label}请填写{kind},例如 120;不清楚可留空。",
+        "min_value": f"{spec.label}不能为负数。" if spec.minimum == 0 else f"{range_message(spec)}。",
+        "max_value": f"{range_message(spec)}。",
+        "max_digits": f"{range_message(spec)}。",
+        "max_whole_digits": f"{range_message(spec)}。",
+        "max_decimal_places": f"{spec.label}最多保留2位小数。",
+    }
 
 
 class CallerCheckForm(forms.Form):
@@ -60,15 +76,39 @@ class CallerCheckForm(forms.Form):
         max_length=5,
         help_text="国民经济行业分类代码,例如:C(制造业)、C36、F52、I65",
     )
-    employees = forms.IntegerField(label="从业人数", required=False, min_value=0, max_value=10_000_000)
+    employees = forms.IntegerField(
+        label="从业人数",
+        required=False,
+        min_value=0,
+        max_value=PROFILE_FIELDS["employees"].maximum,
+        error_messages=_number_errors("employees", integer=True),
+    )
     revenue_wan = forms.DecimalField(
-        label="上年营业收入(万元)", required=False, min_value=0, max_digits=14, decimal_places=2
+        label="上年营业收入(万元)",
+        required=False,
+        min_value=0,
+        max_value=MAX_AMOUNT_WAN,
+        max_digits=14,
+        decimal_places=2,
+        error_messages=_number_errors("revenue_wan"),
     )
     total_assets_wan = forms.DecimalField(
-        label="资产总额(万元)", required=False, min_value=0, max_digits=14, decimal_places=2
+        label="资产总额(万元)",
+        required=False,
+        min_value=0,
+        max_value=MAX_AMOUNT_WAN,
+        max_digits=14,
+        decimal_places=2,
+        error_messages=_number_errors("total_assets_wan"),
     )
     taxable_income_wan = forms.DecimalField(
-        label="年应纳税所得额(万元)", required=False, max_digits=14, decimal_places=2
+        label="年应纳税所得额(万元)",
+        required=False,
+        min_value=MIN_AMOUNT_WAN,
+        max_value=MAX_AMOUNT_WAN,
+        max_digits=14,
+        decimal_places=2,
+        error_messages=_number_errors("taxable_income_wan"),
     )
     vat_taxpayer = forms.ChoiceField(
         label="增值税纳税人类型",
@@ -78,6 +118,25 @@ class CallerCheckForm(forms.Form):
     is_specialized_sme = forms.ChoiceField(label="专精特新中小企业", required=False, choices=YES_NO_UNKNOWN)
     owns_nev = forms.ChoiceField(label="有新能源汽车", required=False, choices=YES_NO_UNKNOWN)
     exports = forms.ChoiceField(label="有出口业务", required=False, choices=YES_NO_UNKNOWN)
+    # Follow-up questions (contract 1.1): shown only once the first answers show they can change
+    # a result (see ``keep_follow_ups``), in words a caller understands.
+    vat_refund_clean_record = forms.ChoiceField(
+        label="近36个月没有骗取退税、虚开增值税专用发票或两次以上偷税处罚,也没享受过即征即退、先征后返",
+        required=False,
+        choices=YES_NO_UNKNOWN,
+        help_text="申请留抵退税的条件;都没有选“是”",
+    )
+    revenue_tier_first_reached = forms.ChoiceField(
+        label="今年营业收入是首次达到10亿、50亿或100亿元",
+        required=False,
+        choices=YES_NO_UNKNOWN,
+        help_text="“链主”企业进档奖励只给首次达到的",
+    )
+    first_batch_in_catalogue = forms.ChoiceField(
+        label="投保的是符合山西省保险补偿要求的重点新材料首批次产品",
+        required=False,
+        choices=YES_NO_UNKNOWN,
+    )
 
     def clean_industry(self) -> str:
         from policies.models import Industry
@@ -99,7 +158,14 @@ class CallerCheckForm(forms.Form):
         for name in ("revenue_wan", "total_assets_wan", "taxable_income_wan"):
             if data.get(name) is not None:
                 profile[name] = float(data[name])
-        for name in ("is_specialized_sme", "owns_nev", "exports"):
+        for name in ("is_specialized_sme", "owns_nev", "exports", *FOLLOW_UPS):
             if data.get(name) in ("yes", "no"):
                 profile[name] = data[name] == "yes"
         return profile
+
+    def keep_follow_ups(self, open_fields: frozenset[str] | set[str]) -> None:
+        """Keep only the follow-up questions that can still change a result (or were answered)."""
+        answered = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        for name in FOLLOW_UPS:
+            if name not in open_fields and answered.get(name) not in ("yes", "no"):
+                self.fields.pop(name, None)

@@ -165,6 +165,7 @@ def calls(request: HttpRequest) -> HttpResponse:
 def caller_check(request: HttpRequest) -> HttpResponse:
     """Ask the caller the few questions that matter, run the eligibility engine, give a result link."""
     from enterprises.presentation import result_page_context
+    from enterprises.screening import Rules
 
     context: dict[str, Any] = {}
     status = 200
@@ -183,7 +184,12 @@ def caller_check(request: HttpRequest) -> HttpResponse:
                 )
         if not form.is_valid():
             status = 422
+            form.keep_follow_ups(frozenset())  # only those the agent already answered
+        else:
+            form.keep_follow_ups(Rules.current().open_fields(form.profile()))
     else:
         form = CallerCheckForm()
+        # The follow-ups come after a first check, once the answers show they can matter.
+        form.keep_follow_ups(frozenset())
     context["form"] = form
     return render(request, "hotline/check.html", context, status=status)

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from policies.engine import EQUIPMENT_FIELDS, PROFILE_FIELDS
 from policies.engine.formulas import ESTIMATE_KINDS
+from policies.engine.profile import MAX_EQUIPMENT_ITEMS
 
 from .eligibility import answer_body
 
@@ -83,6 +84,21 @@ def _field_schema(spec: Any) -> dict[str, Any]:
         schema["exclusiveMinimum" if spec.exclusive_minimum else "minimum"] = spec.minimum
     if spec.maximum is not None:
         schema["maximum"] = spec.maximum
+    if spec.kind == "date" and spec.earliest:
+        # JSON Schema has no date range; years 2000–2099 are exactly those the pattern allows.
+        assert (spec.earliest.isoformat(), spec.latest.isoformat()) == ("2000-01-01", "2099-12-31")
+        schema["pattern"] = r"^20\d{2}-\d{2}-\d{2}$"
+        schema["description"] += f",{spec.earliest.isoformat()}至{spec.latest.isoformat()}"
+    return schema
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The server takes JSON null for every profile field (the same as leaving it out)."""
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema["type"] = [kind, "null"]
+    if "enum" in schema:
+        schema["enum"] = [*schema["enum"], None]
     return schema
 
 
@@ -91,8 +107,9 @@ def profile_schema() -> dict[str, Any]:
     for name, spec in PROFILE_FIELDS.items():
         if spec.kind == "equipment":
             properties[name] = {
-                "description": "新购置设备;[] 表示没有",
-                "type": "array",
+                "description": f"新购置设备;[] 表示没有;最多{MAX_EQUIPMENT_ITEMS}台",
+                "type": ["array", "null"],
+                "maxItems": MAX_EQUIPMENT_ITEMS,
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
@@ -101,7 +118,7 @@ def profile_schema() -> dict[str, Any]:
                 },
             }
         else:
-            properties[name] = _field_schema(spec)
+            properties[name] = _nullable(_field_schema(spec))
     return {
         "type": "object",
         "additionalProperties": False,
@@ -112,7 +129,7 @@ def profile_schema() -> dict[str, Any]:
 
 @router.post(
     "/eligibility",
-    response={200: EligibilityOut, 400: ErrorsOut, 422: ErrorsOut},
+    response={200: EligibilityOut, 400: ErrorsOut, 413: ErrorsOut, 422: ErrorsOut, 429: ErrorsOut},
     summary="企业画像对照每条已发布措施的资格判断",
     description=(
         "返回每条已发布措施的状态(eligible 符合、ineligible 不符合、needs_info 需补充信息、"

@@ -22,6 +22,7 @@ from django.db.models import Prefetch
 
 from policies.engine import RuleError, RuleSet, build_ruleset
 from policies.engine.conditions import Context, Schema, compile_condition
+from policies.engine.probe import estimate_failures
 
 from .models import (
     Deadline,
@@ -215,13 +216,18 @@ def check_rule(rule: dict[str, Any]) -> list[tuple[str, str]]:
     data = {"parameters": parameters_data(), "size_standards": size_standards_data()}
     probe = {"number": 1, "title": "", **rule, "citation": ""}
     try:
-        build_ruleset({**data, "measures": [probe]})
+        ruleset = build_ruleset({**data, "measures": [probe]})
     except RuleError as exc:
         prefix = "measures[0]."
         return [
             (path.removeprefix(prefix), message) for path, message in exc.errors if path.startswith(prefix)
         ]
-    return []
+    # A formula that compiles can still fail at run time: run it on the contract's range
+    # extremes and on the golden cases before it can be saved (and then published).
+    from enterprises.models import GoldenCase
+
+    golden = [case.profile for case in GoldenCase.objects.all()]
+    return [("estimate", message) for message in estimate_failures(ruleset.measures[0], ruleset, golden)]
 
 
 def _published_conflicts(data: dict[str, Any]) -> list[tuple[str, str]]:

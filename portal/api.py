@@ -1,14 +1,17 @@
 """The public JSON API, v1 (see reference/api-contract.md): one NinjaAPI, one router per app.
 
 Errors follow the contract everywhere: 400 for a body that is not JSON, 422 with
-`{"errors": [{"field": ..., "message": ...}]}` naming every bad field, never a 500.
+`{"errors": [{"field": ..., "message": ...}]}` naming every bad field, 413 for a body too large;
+every error of /api/v1 has that shape with a Chinese message (portal/api_errors.py).
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
+
+from portal.api_errors import error_response, exception_response, field_name, validation_message
 
 api = NinjaAPI(
     title="惠企政策通 API",
@@ -20,27 +23,30 @@ api = NinjaAPI(
 )
 
 
-def _field_name(loc: list | tuple) -> str:
-    """Turn a pydantic error location into the contract's dotted field name."""
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload")]
-    name = ""
-    for part in parts:
-        if part.isdigit():
-            name += f"[{part}]"
-        else:
-            name += f".{part}" if name else part
-    return name or "body"
-
-
 @api.exception_handler(ValidationError)
 def validation_errors(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "取值无效")} for e in exc.errors]
-    return api.create_response(request, {"errors": errors}, status=422)
+    errors = [(field_name(e.get("loc", ())), validation_message(e)) for e in exc.errors]
+    return error_response(422, errors)
 
 
 @api.exception_handler(HttpError)
 def http_errors(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"errors": [{"field": "", "message": str(exc)}]}, status=exc.status_code)
+    message = str(exc)
+    # ninja's own HttpErrors carry English text; keep only messages written for people here.
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in message):
+        return error_response(exc.status_code)
+    return error_response(exc.status_code, [("", message)])
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404)
+
+
+@api.exception_handler(Exception)
+def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with its traceback; the caller gets the contract's shape, never an HTML page.
+    return exception_response(request, exc)
 
 
 def register_routers() -> None:

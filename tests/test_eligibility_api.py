@@ -206,7 +206,17 @@ def test_the_openapi_document_describes_the_endpoint_and_the_profile(client, cat
     operation = paths[URL]["post"]
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     assert schema["additionalProperties"] is False
-    assert schema["properties"]["employees"]["type"] == "integer"
+    employees = schema["properties"]["employees"]
+    # null is taken for every field (the same as leaving it out), and the contract's ranges hold.
+    assert employees["type"] == ["integer", "null"]
+    assert (employees["minimum"], employees["maximum"]) == (0, 10_000_000)
+    taxable = schema["properties"]["taxable_income_wan"]
+    assert (taxable["minimum"], taxable["maximum"]) == (-1_000_000_000, 1_000_000_000)
+    assert schema["properties"]["equipment"]["maxItems"] == 100
+    for name in ("vat_refund_clean_record", "revenue_tier_first_reached", "first_batch_in_catalogue"):
+        assert schema["properties"][name]["type"] == ["boolean", "null"]
+    limit = next(p for p in paths["/api/v1/search"]["get"]["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 50)
     assert schema["properties"]["equipment"]["items"]["properties"]["min_depreciation_years"]["enum"] == [
         3,
         4,
@@ -315,3 +325,66 @@ def test_no_body_ever_gets_a_500(client, catalogue, body: Any) -> None:
 def test_arbitrary_bytes_get_a_400_or_an_answer(client, catalogue, raw: bytes) -> None:
     response = client.post(URL, data=raw, content_type="application/json")
     assert response.status_code in (200, 400, 422)
+
+
+# --- contract 1.1: ranges, and properties over the whole profile space ---------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("tech_retrofit_investment_wan", 1e20),
+        ("rd_expense_wan", 1e300),
+        ("retained_vat_credit_wan", 1e300),
+        ("taxable_income_wan", -1_000_000_001),
+        ("employees", 10_000_001),
+        ("layoff_rate_pct", 100.5),
+        ("as_of", "1999-12-31"),
+        ("as_of", "2100-01-01"),
+    ],
+)
+def test_a_value_outside_the_contracts_range_is_a_422_naming_the_field(
+    client, catalogue, field, value
+) -> None:
+    response = post(client, {field: value})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_equipment_values_and_counts_have_ranges_too(client, catalogue) -> None:
+    item = {"unit_value_wan": 1e300, "min_depreciation_years": 3, "purchase_date": "2022-06-01"}
+    assert post(client, {"equipment": [item]}).json()["errors"][0]["field"] == "equipment[0].unit_value_wan"
+    fine = {**item, "unit_value_wan": 1_000_000_000}
+    assert post(client, {"equipment": [fine] * 100}).status_code == 200
+    assert post(client, {"equipment": [fine] * 101}).json()["errors"][0]["field"] == "equipment"
+
+
+def test_a_date_before_the_plan_gets_an_answer(client, catalogue) -> None:
+    response = post(client, {"as_of": "2021-12-31"})
+    assert response.status_code == 200
+    for result in response.json()["results"]:
+        if result["status"] == "needs_info":
+            assert result["missing"], result["measure"]
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(profile=st.deferred(lambda: _profiles()))
+def test_any_profile_in_range_gets_a_200_that_keeps_the_contracts_promises(
+    client, catalogue, profile
+) -> None:
+    from tests.engine.test_settled_answers import check_answer_invariants
+
+    response = post(client, profile)
+    assert response.status_code == 200, response.content[:300]
+    check_answer_invariants(response.json())
+
+
+def _profiles():  # noqa: ANN202
+    from tests.engine.test_settled_answers import profiles
+
+    return profiles()

@@ -309,3 +309,27 @@ def test_a_worker_trusts_its_cached_rules_only_for_the_configured_seconds(transa
     settings.RULES_CACHE_CHECK_SECONDS = 0
     Parameter.objects.get(key="m46_cap_wan").save()  # a history row, as any admin save makes
     assert rules_loader.ruleset_version() != first
+
+
+OVERFLOWING = "taxable_income_wan * 1000000000000000000000000000000"
+
+
+def test_a_formula_that_compiles_but_fails_on_boundary_profiles_cannot_be_saved(catalogue) -> None:
+    rule = rule_for(7)
+    rule.estimate = {**rule.estimate, "formula": OVERFLOWING}
+    errors = errors_of(rule)
+    assert "无法计算" in " ".join(errors["estimate"])
+
+
+def test_a_formula_failing_at_run_time_answers_needs_info_for_its_measure_only(client, catalogue) -> None:
+    # Saved around validation (as an old rule could be after a parameter change).
+    rule = rule_for(7)
+    EligibilityRule.objects.filter(pk=rule.pk).update(estimate={**rule.estimate, "formula": OVERFLOWING})
+    profile = {"as_of": "2022-05-10", "entity_type": "enterprise", "taxable_income_wan": 150,
+               "employees": 50, "total_assets_wan": 800, "owns_nev": True}
+    response = client.post("/api/v1/eligibility", data=json.dumps(profile), content_type="application/json")
+    assert response.status_code == 200
+    results = {r["measure"]: r for r in response.json()["results"]}
+    assert results[7]["status"] == "needs_info" and results[7]["missing"]
+    assert any("工作人员" in reason for reason in results[7]["reasons"])
+    assert results[3]["status"] == "eligible"

@@ -273,3 +273,37 @@ def test_a_caller_check_with_bad_answers_gets_chinese_field_errors(agent_client:
     assert response.status_code == 422
     assert "没有这个行业代码" in html
     assert not Receipt.objects.exists()
+
+
+def test_the_caller_check_asks_a_follow_up_only_when_it_can_change_a_result(agent_client: Client) -> None:
+    page = agent_client.get("/hotline/check/").content.decode()
+    assert 'name="revenue_tier_first_reached"' not in page  # nothing is known yet
+    small = {"entity_type": "enterprise", "industry": "C36", "revenue_wan": "5000"}
+    page = agent_client.post("/hotline/check/", small).content.decode()
+    # Under 10亿元 of revenue the first-time tier question cannot change measure 10 ...
+    assert 'name="revenue_tier_first_reached"' not in page
+    # ... while the clean tax record still decides measure 12.
+    assert 'name="vat_refund_clean_record"' in page
+    big = {**small, "revenue_wan": "200000"}
+    page = agent_client.post("/hotline/check/", big).content.decode()
+    assert 'name="revenue_tier_first_reached"' in page
+    # Answering it "no" settles measure 10 as ineligible.
+    from enterprises.models import Receipt
+
+    agent_client.post("/hotline/check/", {**big, "revenue_tier_first_reached": "no"})
+    latest = Receipt.objects.order_by("-pk").first()
+    assert {r["measure"]: r["status"] for r in latest.answer["results"]}[10] == "ineligible"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"employees": "10000001"}, "从业人数应在0人到10000000人之间"),
+        ({"revenue_wan": "1000000001"}, "营业收入应在0万元到1000000000万元之间"),
+        ({"taxable_income_wan": "-1000000001"}, "应纳税所得额应在-1000000000万元到1000000000万元之间"),
+    ],
+)
+def test_the_caller_check_applies_the_contracts_ranges(agent_client: Client, data: dict, message: str) -> None:
+    response = agent_client.post("/hotline/check/", data)
+    assert response.status_code == 422
+    assert message in response.content.decode()

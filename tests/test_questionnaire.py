@@ -188,6 +188,10 @@ def test_unknown_answers_lead_to_needs_info_with_a_link_back_to_exactly_those_qu
         ({"as_of": "2022-02-30"}, "评估日期不是一个存在的日期"),
         ({"entity_type": "company"}, "请在“企业”、“个体工商户”、“不清楚”中选择一项"),
         ({"industry_section": "Z"}, "请从列表中选择行业门类"),
+        # contract 1.1 ranges, the same as the API's
+        ({"employees": "10000001"}, "从业人数应在0人到10000000人之间"),
+        ({"revenue_wan": "1000000001"}, "营业收入应在0万元到1000000000万元之间"),
+        ({"as_of": "1999-12-31"}, "评估日期应在2000年01月01日到2099年12月31日之间"),
     ],
 )
 def test_bad_answers_get_clear_chinese_field_errors(client, catalogue, data, message):
@@ -202,7 +206,7 @@ def test_bad_answers_get_clear_chinese_field_errors(client, catalogue, data, mes
 def test_other_steps_explain_their_errors_too(client, catalogue):
     client.post("/check/", {"as_of": "2022-05-10", "entity_type": "enterprise", "nav": "next"})
     html = client.post("/check/employment/", {"layoff_rate_pct": "120", "nav": "next"}).content.decode()
-    assert "上年度裁员率应在0到100之间" in html
+    assert "上年度裁员率应在0%到100%之间" in html
     data = {
         "equipment": "yes",
         "equipment-TOTAL_FORMS": "3",
@@ -370,3 +374,21 @@ def test_adding_an_equipment_row_on_the_more_questions_page_keeps_what_was_typed
     # Another receipt's page starts from that receipt's own answers.
     other = screening.save_receipt({"as_of": "2022-05-10", "employees": 5})
     assert client.get(f"/check/result/{other.token}/more/").context["form"].initial["equipment"] == ""
+
+
+def test_the_new_questions_are_asked_only_when_they_can_change_a_result(client, catalogue):
+    from enterprises import screening
+    from enterprises.forms import STEP_BY_SLUG
+    from enterprises.selfcheck import plan_step
+
+    rules = screening.Rules.current()
+    tax, investment = STEP_BY_SLUG["tax"], STEP_BY_SLUG["investment"]
+    base = {"as_of": "2022-05-10", "industry": "C36", "entity_type": "enterprise"}
+    # A retained credit with rating A: the clean record decides measure 12, so it is asked ...
+    assert "vat_refund_clean_record" in plan_step(tax, base, rules).asked
+    # ... but with revenue under 10亿 the first-time tier question cannot change measure 10.
+    small = {**base, "revenue_wan": 8000}
+    assert "revenue_tier_first_reached" not in plan_step(investment, small, rules).asked
+    big = {**base, "revenue_wan": 200000, "is_chain_leader": True}
+    assert "revenue_tier_first_reached" in plan_step(investment, big, rules).asked
+    assert "first_batch_in_catalogue" in plan_step(investment, base, rules).asked

@@ -11,8 +11,10 @@ A condition is a JSON object of one of these forms::
     {"field": "entity_type", "op": "==", "value": "enterprise"}
     {"field": "tax_credit_rating", "op": "in", "value": ["A", "B"]}
     {"field": "owns_nev", "op": "==", "value": true}
+    {"field": "as_of", "op": ">=", "value": {"param": "m12_more_industries_from"}}
         A profile field against a literal or a dated parameter ``{"param": key}``. Operators:
-        numbers ``== != < <= > >=``; choices ``== != in not_in``; booleans ``== !=``.
+        numbers and ``as_of`` (the screening day) ``== != < <= > >=``; choices ``== != in
+        not_in``; booleans ``== !=``.
         ``label`` optionally renames the field in the reason (revenue read as annual sales).
 
     {"industry": ["C16", "F"], "label": "负面清单行业"}
@@ -38,6 +40,8 @@ unknown); an unknown leaf names the profile fields that would settle it.
 from __future__ import annotations
 
 import datetime
+import itertools
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -65,6 +69,13 @@ _CHOICE_OPS = {"==", "!=", "in", "not_in"}
 _BOOL_OPS = {"==", "!="}
 _ITEM_OPS = {"==", "!=", "<", "<=", ">", ">="}
 _FIELD_ORDER = {name: i for i, name in enumerate(PROFILE_FIELDS)}
+# Fields with a finite set of values, for "settled by cases" (contract 1.1).
+_FINITE_VALUES: dict[str, tuple[Any, ...]] = {
+    name: (True, False) if spec.kind == "bool" else tuple(spec.choices)
+    for name, spec in PROFILE_FIELDS.items()
+    if spec.kind in ("bool", "enum")
+}
+_MAX_CASES = 100  # more combinations than this are not tried (no rule reads that many fields)
 
 
 @dataclass(frozen=True)
@@ -183,7 +194,9 @@ class Compare(Leaf):
             return "、".join(spec.value_text(v) for v in self.threshold)
         target = self.threshold.for_text(ctx)
         if target is None:
-            return f"(参数“{self.threshold.param}”在{ctx.as_of.isoformat()}无有效值)"
+            # Unreachable with a valid rule set (every parameter has a nearest version); reasons
+            # are for people, so never the internal key.
+            return "(该项标准暂无有效取值,请咨询主管部门)"
         if spec.kind in ("int", "number"):
             return amount(target, spec.unit)
         return spec.value_text(target)
@@ -287,7 +300,7 @@ class SizeIn(Leaf):
     def requirement(self, ctx: Context) -> str:
         standard = self._standard(ctx)
         if standard is None:
-            return f"符合规模标准“{self.key}”"
+            return "符合企业规模标准"
         if standard.kind == "test":
             verb = "符合" if True in self.expected else "不符合"
             return f"{verb}{standard.name}"
@@ -298,7 +311,7 @@ class SizeIn(Leaf):
         standard = self._standard(ctx)
         size = ctx.size(self.key)
         if standard is None or size is None:
-            return f"规模标准“{self.key}”在{ctx.as_of.isoformat()}无有效版本"
+            return "企业规模标准暂无有效版本,请咨询主管部门"
         values = ctx.values
         if len(size.rows) == 1:
             row = size.rows[0]
@@ -430,6 +443,7 @@ class Evaluation(NamedTuple):
     decisive: tuple[bool, ...]  # per leaf: part of what decided the value
     missing: tuple[str, ...]  # profile fields that could still settle an unknown value
     single_fixes: tuple[int, ...]  # leaf indexes whose flip alone would make the value true
+    by_cases: bool = False  # settled by trying every value of unknown finite fields
 
 
 class Condition:
@@ -447,6 +461,9 @@ class Condition:
                     parents[child] = i
         self._parents = tuple(parents)
         self.equipment_leaf = next((leaf for leaf in leaves if isinstance(leaf, EquipmentAny)), None)
+        self.finite_fields = tuple(
+            dict.fromkeys(name for leaf in leaves for name in leaf.fields if name in _FINITE_VALUES)
+        )
 
     def describe(self, ctx: Context) -> str:
         """The condition as a sentence, e.g. ``同时满足:市场主体类型为企业;有出口业务``."""
@@ -496,7 +513,40 @@ class Condition:
         values = self._combine([r[0] for r in results])
         if values[-1] is not None:
             return values[-1], ()
+        settled = self.by_cases(ctx)
+        if settled is not None:
+            return settled, ()
         return None, self._missing(values, [r[1] for r in results])
+
+    def by_cases(self, ctx: Context) -> bool | None:
+        """The value every answer to the unknown finite fields gives, when they all agree.
+
+        Contract 1.1 "settled by cases": a boolean or an enumerated field (entity type, VAT
+        taxpayer type, ...) has few values, so an unknown one can be tried with each. When every
+        combination gives the same true or false, the condition is settled without that field.
+        Three-valued logic is monotone, so a value settled this way stays settled when more
+        fields are answered.
+        """
+        finite = [name for name in self.finite_fields if ctx.values.get(name) is None]
+        if not finite:
+            return None
+        choices = [_FINITE_VALUES[name] for name in finite]
+        if math.prod(len(c) for c in choices) > _MAX_CASES:
+            return None
+        found: bool | None = None
+        for combo in itertools.product(*choices):
+            trial = Context(
+                {**ctx.values, **dict(zip(finite, combo))},
+                ctx.as_of,
+                ctx.params,
+                ctx.params_float,
+                ctx._standards,
+            )
+            value = self._combine([leaf.evaluate(trial)[0] for leaf in self.leaves])[-1]
+            if value is None or (found is not None and value != found):
+                return None
+            found = value
+        return found
 
     def evaluate(self, ctx: Context, *, explain: bool = True) -> Evaluation:
         """Evaluate every leaf; with ``explain``, also which leaves decided and the single fixes."""
@@ -505,6 +555,12 @@ class Condition:
         values = self._combine(outcomes)
         root = values[-1]
         missing = self._missing(values, [r[1] for r in results]) if root is None else ()
+        if root is None:
+            settled = self.by_cases(ctx)
+            if settled is not None:
+                # Every leaf took part in the case analysis, so every reason is shown.
+                leaves = tuple(True for _ in self.leaves)
+                return Evaluation(settled, tuple(outcomes), leaves if explain else (), (), (), True)
         if not explain:
             return Evaluation(root, tuple(outcomes), (), missing, ())
         nodes = self.nodes
@@ -724,7 +780,11 @@ class _Compiler:
         if not self._only(data, {"field", "op", "value", "label"}, path):
             return None
         spec = PROFILE_FIELDS.get(data["field"]) if isinstance(data["field"], str) else None
-        if spec is None or spec.kind in ("equipment", "industry", "date"):
+        # Dates: only the screening day itself, so that a rule can change on a date officials
+        # set (measure 12's list of industries grows on 2022-07-01) without a code path.
+        if spec is None or spec.kind in ("equipment", "industry") or (
+            spec.kind == "date" and spec.name != "as_of"
+        ):
             hint = "行业请用 industry 条件,设备请用 equipment 条件" if spec is not None else ""
             self.fail(f"{path}.field", f"不能在此比较的字段“{data['field']}”{hint}")
             return None

@@ -17,3 +17,8 @@ class ProfileError(EngineError):
 
 class RuleError(EngineError):
     """Rule data (a condition, formula, parameter or size table) that the engine cannot use."""
+
+
+class EstimateError(EngineError):
+    """An estimate formula that compiled but cannot run on a profile (overflow, a value out of
+    the range of an amount); the screening contains it to that one measure."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .conditions import MET, NOT_MET, UNKNOWN, Context
+from .errors import EstimateError
 from .formulas import Env, Estimate
 from .profile import PROFILE_FIELDS, Profile
 from .rules import MeasureRule, RuleSet
@@ -15,6 +17,10 @@ ELIGIBLE, INELIGIBLE, NEEDS_INFO, INFORMATIONAL = "eligible", "ineligible", "nee
 _STATUS = {True: ELIGIBLE, False: INELIGIBLE, None: NEEDS_INFO}
 _OUTCOME = {True: MET, False: NOT_MET, None: UNKNOWN}
 _FIELD_ORDER = {name: i for i, name in enumerate(PROFILE_FIELDS)}
+ESTIMATE_FAILED_NOTE = (
+    "本条金额估算暂时无法计算,已记录并通知工作人员核查本条规则;资格结论请以工作人员答复为准"
+)
+logger = logging.getLogger("policies.engine")
 
 # The answer's "size" block: contract name -> size standard key.
 SIZE_SUMMARY = {"sme_2022_equipment": "sme_2022_equipment", "size_class_300": "size_300"}
@@ -174,13 +180,33 @@ def evaluate_measure(
     notes: tuple[str, ...] = ()
     open_: list[str] = list(ev.missing)
     deadlines, deadline_fields = _deadlines(rule, ctx)
+    broken = False
     if status != INELIGIBLE:
         if rule.estimate is not None:
-            estimate, estimate_fields = rule.estimate.compute(ctx, explain=explain)
+            try:
+                estimate, estimate_fields = rule.estimate.compute(ctx, explain=explain)
+            except EstimateError as exc:
+                # A formula that fails at run time answers for its own measure only: staff are
+                # told (logged, and the note), the other measures and the page are unaffected.
+                logger.error("Estimate of measure %s failed: %s", rule.number, exc)
+                estimate, estimate_fields, broken = None, (), True
             open_.extend(estimate_fields)
         if explain:
             notes = _notes(rule, ctx)
+    if explain and ev.by_cases:
+        unknown = [n for n in rule.condition.finite_fields if ctx.values.get(n) is None]
+        labels = "、".join(PROFILE_FIELDS[n].label for n in unknown)
+        notes = (f"{labels}未填写,但无论如何填写,本条结论都相同", *notes)
         open_.extend(deadline_fields)
+    missing = ev.missing
+    if broken:
+        # needs_info, naming the fields the measure reads so the answer still says what it
+        # rests on; the note tells staff why.
+        status = NEEDS_INFO
+        missing = missing or tuple(
+            sorted({f for leaf in rule.condition.leaves for f in leaf.fields}, key=_FIELD_ORDER.__getitem__)
+        )
+        notes = (*notes, ESTIMATE_FAILED_NOTE)
     failed_by = reasons[ev.single_fixes[0]] if len(ev.single_fixes) == 1 else None
     return MeasureResult(
         measure=rule.number,
@@ -189,7 +215,7 @@ def evaluate_measure(
         in_force=in_force,
         reasons=reasons,
         notes=notes,
-        missing=ev.missing,
+        missing=missing,
         estimate=estimate,
         deadlines=deadlines,
         citation=rule.citation,
@@ -217,7 +243,12 @@ def _notes(rule: MeasureRule, ctx: Context) -> tuple[str, ...]:
     out = []
     for note in rule.notes:
         if note.when.value(ctx)[0] is True:
-            text = note.text.text(Env(ctx, {}))
+            try:
+                text = note.text.text(Env(ctx, {}))
+            except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+                # A broken note template loses its sentence, never the answer.
+                logger.error("Note of measure %s failed: %s", rule.number, exc)
+                continue
             if text is not None:
                 out.append(text)
     return tuple(out)

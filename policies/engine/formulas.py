@@ -35,12 +35,14 @@ from typing import Any
 
 from . import industry as industries
 from .conditions import Condition, Context, EquipmentAny
-from .errors import RuleError
+from .errors import EstimateError, RuleError
 from .profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, Equipment
 from .sizes import SizeStandard
 from .text import join_or, number, percent, to_decimal, wan
 
 ESTIMATE_KINDS = ("tax_saving", "refund", "subsidy", "deduction", "cap")
+# amount_yuan is a JSON integer: clients (and orjson) take 64 bits.
+MAX_YUAN = 2**63 - 1
 
 
 class _Unknown:
@@ -560,11 +562,18 @@ class EstimateSpec:
                 return None, ()
             names["result"] = amount
             basis = self.basis.render(env) if explain else ""
+            if basis is UNKNOWN:
+                return None, tuple(env.unknown)
+            yuan = int((amount * 10000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         except _Failure:
             return None, ()
-        if basis is UNKNOWN:
-            return None, tuple(env.unknown)
-        yuan = int((amount * 10000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+            # A formula that compiled can still fail on some figures (a result too large for
+            # Decimal's precision, say). The caller contains it to this one measure.
+            reason = "除数为零" if isinstance(exc, ZeroDivisionError) else "计算结果超出可表示的范围"
+            raise EstimateError([("estimate", f"{reason}({type(exc).__name__})")]) from exc
+        if not -MAX_YUAN <= yuan <= MAX_YUAN:
+            raise EstimateError([("estimate", f"金额{yuan}元超出JSON整数范围")])
         return Estimate(amount_yuan=yuan, kind=self.kind, basis=basis), ()
 
 

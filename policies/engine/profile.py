@@ -33,6 +33,8 @@ class FieldSpec:
     minimum: float | None = None
     maximum: float | None = None
     exclusive_minimum: bool = False
+    earliest: datetime.date | None = None  # dates: the contract's range
+    latest: datetime.date | None = None
     choices: Mapping[Any, str] = field(default_factory=dict)
     yes: str = ""  # booleans: the sentence when true ...
     no: str = ""  # ... and when false
@@ -47,12 +49,23 @@ class FieldSpec:
         return f"{number(value)}{self.unit}"
 
 
-_MONEY = {"kind": "number", "unit": "万元", "minimum": 0}
+# The contract's ranges (revision 1.1): wide enough for any real enterprise, narrow enough that
+# every figure the engine derives (元 amounts, sums over 100 equipment items) stays exact and fits
+# a 64-bit integer, so anything inside gets an answer and anything outside is a 422.
+MAX_EMPLOYEES = 10_000_000
+MAX_AMOUNT_WAN = 1_000_000_000
+MIN_AMOUNT_WAN = -1_000_000_000
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+MAX_EQUIPMENT_ITEMS = 100
+
+_MONEY = {"kind": "number", "unit": "万元", "minimum": 0, "maximum": MAX_AMOUNT_WAN}
+_DATE = {"kind": "date", "earliest": EARLIEST_DATE, "latest": LATEST_DATE}
 
 PROFILE_FIELDS: dict[str, FieldSpec] = {
     spec.name: spec
     for spec in [
-        FieldSpec("as_of", "评估日期", "date"),
+        FieldSpec("as_of", "评估日期", **_DATE),
         FieldSpec("industry", "所属行业", "industry"),
         FieldSpec(
             "entity_type",
@@ -60,10 +73,17 @@ PROFILE_FIELDS: dict[str, FieldSpec] = {
             "enum",
             choices={"enterprise": "企业", "individual_business": "个体工商户"},
         ),
-        FieldSpec("employees", "从业人数", "int", unit="人", minimum=0),
+        FieldSpec("employees", "从业人数", "int", unit="人", minimum=0, maximum=MAX_EMPLOYEES),
         FieldSpec("revenue_wan", "营业收入", **_MONEY),
         FieldSpec("total_assets_wan", "资产总额", **_MONEY),
-        FieldSpec("taxable_income_wan", "应纳税所得额", "number", unit="万元"),
+        FieldSpec(
+            "taxable_income_wan",
+            "应纳税所得额",
+            "number",
+            unit="万元",
+            minimum=MIN_AMOUNT_WAN,
+            maximum=MAX_AMOUNT_WAN,
+        ),
         FieldSpec(
             "vat_taxpayer",
             "增值税纳税人类型",
@@ -122,13 +142,47 @@ PROFILE_FIELDS: dict[str, FieldSpec] = {
             "enum",
             choices={"A": "A级", "B": "B级", "C": "C级", "D": "D级"},
         ),
+        FieldSpec(
+            "vat_refund_clean_record",
+            "留抵退税纳税记录",
+            "bool",
+            yes="近36个月无骗取留抵退税、骗取出口退税、虚开增值税专用发票或两次以上偷税处罚,"
+            "2019年4月1日起未享受增值税即征即退、先征后返(退)",
+            no="不符合留抵退税的纳税记录条件(有骗税、虚开、偷税处罚或已享受即征即退、先征后返(退))",
+            ask="是否符合留抵退税的纳税记录条件(近36个月无骗取留抵退税、骗取出口退税、"
+            "虚开增值税专用发票或两次以上偷税处罚,2019年4月1日起未享受增值税即征即退、先征后返(退))",
+        ),
+        FieldSpec(
+            "revenue_tier_first_reached",
+            "营业收入首次进档",
+            "bool",
+            yes="本年度营业收入首次达到10亿元、50亿元或100亿元档",
+            no="本年度营业收入不是首次达到所在档次",
+            ask="本年度营业收入是否首次达到10亿元、50亿元或100亿元档",
+        ),
+        FieldSpec(
+            "first_batch_in_catalogue",
+            "重点新材料首批次产品",
+            "bool",
+            yes="投保产品是符合山西省保险补偿要求的重点新材料首批次产品",
+            no="投保产品不是符合山西省保险补偿要求的重点新材料首批次产品",
+            ask="投保产品是否为符合山西省保险补偿要求的重点新材料首批次产品",
+        ),
     ]
 }
 
 EQUIPMENT_FIELDS: dict[str, FieldSpec] = {
     spec.name: spec
     for spec in [
-        FieldSpec("unit_value_wan", "单位价值", "number", unit="万元", minimum=0, exclusive_minimum=True),
+        FieldSpec(
+            "unit_value_wan",
+            "单位价值",
+            "number",
+            unit="万元",
+            minimum=0,
+            maximum=MAX_AMOUNT_WAN,
+            exclusive_minimum=True,
+        ),
         FieldSpec(
             "min_depreciation_years",
             "最低折旧年限",
@@ -136,7 +190,7 @@ EQUIPMENT_FIELDS: dict[str, FieldSpec] = {
             unit="年",
             choices={3: "3年", 4: "4年", 5: "5年", 10: "10年"},
         ),
-        FieldSpec("purchase_date", "购置日期", "date"),
+        FieldSpec("purchase_date", "购置日期", **_DATE),
     ]
 }
 
@@ -174,6 +228,9 @@ class Profile:
     first_batch_premium_wan: float | None = None
     tech_retrofit_investment_wan: float | None = None
     env_performance_grade: str | None = None
+    vat_refund_clean_record: bool | None = None
+    revenue_tier_first_reached: bool | None = None
+    first_batch_in_catalogue: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the known fields in the contract's JSON shape."""
@@ -231,6 +288,9 @@ def _check_equipment(raw: object, errors: list[tuple[str, str]]) -> tuple[Equipm
     if not isinstance(raw, list):
         errors.append(("equipment", "新购置设备应为列表,没有新购置设备时填 []"))
         return None
+    if len(raw) > MAX_EQUIPMENT_ITEMS:
+        errors.append(("equipment", f"新购置设备最多填写{MAX_EQUIPMENT_ITEMS}台"))
+        return None
     items: list[Equipment] = []
     ok = True
     for index, item in enumerate(raw):
@@ -274,7 +334,7 @@ def _check_value(spec: FieldSpec, raw: object, path: str, errors: list[tuple[str
         allowed = "、".join(f"{k}({v})" for k, v in spec.choices.items())
         errors.append((path, f"{label}应为以下之一:{allowed}"))
     elif spec.kind == "date":
-        return _check_date(label, raw, path, errors)
+        return _check_date(spec, raw, path, errors)
     elif spec.kind == "industry":
         if not isinstance(raw, str):
             errors.append((path, '所属行业应为国民经济行业代码字符串,例如"C36"'))
@@ -289,15 +349,20 @@ def _check_value(spec: FieldSpec, raw: object, path: str, errors: list[tuple[str
     return None
 
 
-def _check_date(label: str, raw: object, path: str, errors: list[tuple[str, str]]) -> datetime.date | None:
+def _check_date(spec: FieldSpec, raw: object, path: str, errors: list[tuple[str, str]]) -> datetime.date | None:
+    label = spec.label
     if not isinstance(raw, str) or not _DATE_RE.match(raw):
         errors.append((path, f"{label}应为YYYY-MM-DD格式的日期,例如2022-05-10"))
         return None
     try:
-        return datetime.date.fromisoformat(raw)
+        day = datetime.date.fromisoformat(raw)
     except ValueError:
         errors.append((path, f"{label}“{raw}”不是有效日期"))
         return None
+    if (spec.earliest and day < spec.earliest) or (spec.latest and day > spec.latest):
+        errors.append((path, f"{label}应在{spec.earliest.isoformat()}到{spec.latest.isoformat()}之间"))
+        return None
+    return day
 
 
 def _check_number(
@@ -305,6 +370,8 @@ def _check_number(
 ) -> float | int | None:
     label = spec.label
     if spec.kind == "int":
+        if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
+            raw = int(raw)  # JSON Schema's integer: 686.0 is 686 (what generated clients may send)
         if isinstance(raw, bool) or not isinstance(raw, int):
             errors.append((path, f"{label}应为整数"))
             return None
@@ -323,9 +390,20 @@ def _check_number(
             errors.append((path, f"{label}应大于{spec.minimum:g}"))
             return None
         if raw < spec.minimum:
-            errors.append((path, f"{label}不能为负数"))
+            errors.append((path, f"{label}不能为负数" if spec.minimum == 0 else range_message(spec)))
             return None
     if spec.maximum is not None and raw > spec.maximum:
-        errors.append((path, f"{label}应在{spec.minimum:g}到{spec.maximum:g}之间"))
+        errors.append((path, range_message(spec)))
         return None
     return raw
+
+
+def range_message(spec: FieldSpec) -> str:
+    """The Chinese sentence for a number outside its range (shared with the forms)."""
+    unit = spec.unit
+    low, high = spec.minimum, spec.maximum
+    if high is None:
+        return f"{spec.label}不能为负数" if low == 0 else f"{spec.label}不能小于{number(low)}{unit}"
+    if low == 0 and spec.exclusive_minimum:
+        return f"{spec.label}应大于0且不超过{number(high)}{unit}"
+    return f"{spec.label}应在{number(low)}{unit}到{number(high)}{unit}之间"

@@ -103,12 +103,11 @@ class RuleSet:
         """What is in force on ``day``: parameters, size standards, and each measure's in_force."""
         found = self._by_date.get(day)
         if found is None:
-            params = {p.key: p.value for p in self.parameters if p.valid_on(day)}
+            params = {p.key: p.value for p in _versions_on(self.parameters, day)}
             floats = {k: float(v) if isinstance(v, Decimal) else v for k, v in params.items()}
             standards: dict[str, SizeStandard | None] = {s.key: None for s in self.size_standards}
-            for s in self.size_standards:
-                if s.valid_on(day):
-                    standards[s.key] = s
+            for s in _versions_on(self.size_standards, day):
+                standards[s.key] = s
             found = Day(params, floats, standards, tuple(m.in_force(day) for m in self.measures), {})
             if len(self._by_date) > 4096:  # dates are few in practice; keep memory bounded anyway
                 self._by_date.clear()
@@ -120,6 +119,31 @@ class RuleSet:
             if m.number == number:
                 return m
         raise KeyError(number)
+
+
+def _versions_on(items: tuple[Any, ...], day: datetime.date) -> list[Any]:
+    """Per key, the version that applies on ``day``.
+
+    The version valid on that day; before a key's first version, the first one (contract 1.1:
+    a profile dated before a threshold was set is judged by it, and ``in_force`` says the measure
+    was not yet in force); in a gap or after the last version, the latest one that ended before
+    ``day``. So every key always has a value and no requirement sentence is left without a figure.
+    """
+    chosen: dict[str, Any] = {}
+    rank: dict[str, tuple[int, datetime.date]] = {}
+    for item in items:
+        start = item.valid_from or datetime.date.min
+        end = item.valid_until or datetime.date.max
+        if start <= day <= end:
+            score = (2, start)
+        elif end < day:
+            score = (1, end)
+        else:  # starts after day: prefer the earliest start, so negate it in the ordering
+            score = (0, datetime.date.max - (start - datetime.date.min))
+        if item.key not in rank or score > rank[item.key]:
+            rank[item.key] = score
+            chosen[item.key] = item
+    return list(chosen.values())
 
 
 # ---------------------------------------------------------------------------------------------

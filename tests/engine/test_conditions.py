@@ -70,20 +70,21 @@ def test_missing_lists_only_fields_that_can_still_change_the_answer() -> None:
     # Manufacturing is on measure 12's industry list, so the size (and revenue) no longer matter.
     result = run({"industry": "C36", "tax_credit_rating": "A"}).result(12)
     assert result.status == "needs_info"
-    assert result.missing == ("retained_vat_credit_wan",)
+    assert result.missing == ("retained_vat_credit_wan", "vat_refund_clean_record")
     # A retailer depends on its refund size class, which depends on revenue and assets only.
     result = run(
         {"industry": "F52", "employees": 40, "tax_credit_rating": "A", "retained_vat_credit_wan": 5}
     ).result(12)
-    assert result.missing == ("revenue_wan",)
+    assert result.missing == ("revenue_wan", "vat_refund_clean_record")
 
 
 def test_a_measure_failed_by_one_condition_names_it() -> None:
     path = next(p for p in EXAMPLES if p.stem == "loss-making")
     screening = run(json.loads(path.read_text(encoding="utf-8"))["profile"])
     assert screening.result(12).failed_by.text == "纳税信用等级为C级,不属于A级、B级"
-    # Measure 7 has two routes; the enterprise route is closed by one condition only.
-    assert "不符合小型微利企业标准" in screening.result(7).failed_by.text
+    # Measure 7 has two routes; the enterprise route is closed by one condition only: a loss
+    # (the 小型微利 test itself has no lower bound, contract 1.1).
+    assert screening.result(7).failed_by.text == "应纳税所得额-40万元,不大于0"
     # An individual business buying no equipment misses measure 1 on two counts: no single hint.
     restaurant = next(p for p in EXAMPLES if p.stem == "individual-business-restaurant")
     assert run(json.loads(restaurant.read_text(encoding="utf-8"))["profile"]).result(1).failed_by is None
@@ -107,12 +108,16 @@ def test_chain_leader_reasons_name_the_highest_tier_reached() -> None:
     assert result.notes == ("营业收入550000万元,达到50亿元档(不低于500000万元)",)
     assert "达到50亿元档" in result.as_dict()["reasons"][-1]
     assert (
-        run(complete(is_chain_leader=True, revenue_wan=100000))
+        run(complete(is_chain_leader=True, revenue_wan=100000, revenue_tier_first_reached=True))
         .result(10)
         .notes[0]
         .startswith("营业收入100000万元,达到10亿元档")
     )
-    assert "100亿元档" in run(complete(is_chain_leader=True, revenue_wan=1000000)).result(10).notes[0]
+    top = complete(is_chain_leader=True, revenue_wan=1000000, revenue_tier_first_reached=True)
+    assert "100亿元档" in run(top).result(10).notes[0]
+    # Reaching a tier again (not for the first time) earns nothing.
+    again = run(complete(is_chain_leader=True, revenue_wan=1000000, revenue_tier_first_reached=False))
+    assert again.result(10).status == "ineligible"
 
 
 def test_deferral_reason_says_how_much_may_be_deferred() -> None:

@@ -41,9 +41,24 @@ def test_refund_rate_is_unknown_until_the_size_class_is() -> None:
     assert "revenue_wan" in result.open_fields
 
 
-def test_rates_expire_with_their_validity() -> None:
-    # The 2022 job-retention rates end on 2022-12-31: no rate, no amount, but the status stands.
+def test_after_the_last_version_the_last_rate_applies_and_the_measure_is_out_of_force() -> None:
+    # The 2022 job-retention rates end on 2022-12-31; a profile dated later is judged by the last
+    # version (so no sentence is left without its figure) and in_force says the measure has ended.
     result = run(_large_construction("2023-03-01")).result(9)
     assert result.status == "eligible"
-    assert result.estimate is None
+    assert result.estimate.amount_yuan == 900000
+    assert "50%" in result.estimate.basis
     assert result.in_force is False
+
+
+def test_before_the_first_version_the_first_applies() -> None:
+    # Measure 10's tiers start on 2022-04-14 and 12's refund table on 2022-04-01 (contract 1.1).
+    profile = {**_large_construction("2022-03-15"), "is_chain_leader": True, "revenue_wan": 200000,
+               "revenue_tier_first_reached": True}
+    screening = run(profile)
+    assert screening.result(10).status == "eligible"
+    assert screening.result(10).in_force is False
+    for number in (1, 10, 12):
+        result = screening.result(number)
+        assert result.status != "needs_info" or result.missing, number
+        assert not any("无有效" in r.text for r in result.reasons), number

@@ -100,3 +100,47 @@ def test_unsafe_or_invalid_formulas_do_not_compile(formula: str) -> None:
 def test_an_unknown_estimate_kind_is_rejected() -> None:
     with pytest.raises(RuleError, match="估算类型"):
         estimate_rule("1", kind="bonus")
+
+
+# --- a formula that compiles but fails at run time -----------------------------------------
+
+OVERFLOWING = "rd_expense_wan * 1000000000000000000000000000000"
+
+
+def test_a_formula_failing_at_run_time_is_contained_to_its_measure(caplog) -> None:  # noqa: ANN001
+    data = rules_data()
+    data["measures"] = [
+        {
+            "number": 1,
+            "title": "测试",
+            "condition": {"field": "rd_expense_wan", "op": ">=", "value": 0},
+            "estimate": {"kind": "subsidy", "formula": OVERFLOWING, "basis": "{wan(result)}"},
+        },
+        {"number": 2, "title": "出口", "condition": {"field": "exports", "op": "==", "value": True}},
+    ]
+    ruleset = build_ruleset(data)
+    with caplog.at_level("ERROR", logger="policies.engine"):
+        screening = screen(validate_profile({"as_of": "2022-05-10", "rd_expense_wan": 100, "exports": True}), ruleset)
+    broken, other = screening.results
+    assert broken.status == "needs_info" and broken.estimate is None
+    assert broken.missing  # needs_info always names fields
+    assert any("工作人员" in note for note in broken.notes)
+    assert other.status == "eligible"
+    assert "Estimate of measure 1 failed" in caplog.text
+
+
+def test_the_boundary_probe_finds_a_formula_that_fails_on_the_range_extremes() -> None:
+    from policies.engine.probe import estimate_failures
+
+    ruleset = estimate_rule(OVERFLOWING)
+    problems = estimate_failures(ruleset.measures[0], ruleset)
+    assert problems and "无法计算" in problems[0]
+    fine = estimate_rule("rd_expense_wan * 0.75 * 0.25")
+    assert estimate_failures(fine.measures[0], fine) == []
+
+
+def test_every_published_formula_runs_on_the_range_extremes(ruleset) -> None:  # noqa: ANN001
+    from policies.engine.probe import estimate_failures
+
+    for rule in ruleset.measures:
+        assert estimate_failures(rule, ruleset) == [], rule.number

@@ -57,13 +57,18 @@ def test_trade_section_is_sized_when_wholesale_and_retail_rows_agree(ruleset: Ru
     assert "industry" in outcome.unknown_fields
 
 
-def test_transport_section_never_falls_to_the_catch_all_row(ruleset: RuleSet) -> None:
+def test_railway_transport_is_sized_as_other_industries(ruleset: RuleSet) -> None:
     standards = ruleset.on(datetime.date(2022, 5, 10)).standards
-    # Every G division has its own row, all needing 20 staff for small; the catch-all needs 10.
-    assert (
-        standards["size_300"].classify({"industry": "G", "employees": 15, "revenue_wan": 10**6}).value
-        == "micro"
-    )
+    # 300号 sizes 交通运输业 "不含铁路运输业": G53 falls to the catch-all row (10 staff for small),
+    # while road transport (G54) needs 20 staff and 200万元 for small.
+    big_sales = {"employees": 15, "revenue_wan": 10**6}
+    assert standards["size_300"].classify({"industry": "G53", **big_sales}).value == "small"
+    assert standards["size_300"].classify({"industry": "G54", **big_sales}).value == "micro"
+    # A bare "G" may be railway or not: the rows disagree, so the industry is still needed.
+    outcome = standards["size_300"].classify({"industry": "G", **big_sales})
+    assert outcome.value is None
+    assert outcome.possible == {"small", "micro"}
+    assert "industry" in outcome.unknown_fields
 
 
 def test_real_estate_division_may_be_development_management_or_other(ruleset: RuleSet) -> None:

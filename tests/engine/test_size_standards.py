@@ -145,8 +145,8 @@ def test_measure_1_sme_test_passes_on_any_indicator_within_its_limit(
         (300.0001, 300, 5000, False),
         (300, 301, 5000, False),
         (300, 300, 5000.0001, False),
-        (0, 10, 10, False),  # a loss or zero income is not 小型微利
-        (-40, 10, 10, False),
+        (0, 10, 10, True),  # contract 1.1: no lower bound (measure 7 asks for a profit itself)
+        (-40, 10, 10, True),
         (0.0001, 10, 10, True),
         (150, None, 4800, None),
         (400, None, None, False),  # one failing indicator settles it
@@ -169,6 +169,23 @@ def test_small_low_profit_limits_are_inclusive(
 def test_size_standards_are_dated(ruleset: RuleSet) -> None:
     early = ruleset.on(datetime.date(2022, 3, 1)).standards
     later = ruleset.on(datetime.date(2023, 3, 1)).standards
-    assert early["refund_300"] is None  # the refund rule starts with 2022年第14号 in April
-    assert later["sme_2022_equipment"] is None  # measure 1's table covered 2022 only
+    # Before its first version a table's first version applies (contract 1.1), and after its
+    # last one the last: a profile is always sized, while in_force says the measure was not in force.
+    refund = [s for s in ruleset.size_standards if s.key == "refund_300"]
+    assert early["refund_300"] is min(refund, key=lambda s: s.valid_from)
+    assert early["refund_300"].valid_from == datetime.date(2022, 4, 1)
+    assert later["sme_2022_equipment"].valid_until == datetime.date(2022, 12, 31)
     assert later["size_300"] is not None
+
+
+def test_with_no_industry_a_size_every_row_answers_alike_is_settled(ruleset: RuleSet) -> None:
+    # Contract 1.1: with no industry at all, 5 staff, 30万元 of revenue and 50万元 of assets are
+    # micro by every row of 300号, so the class is known (and so is the API's size_class_300).
+    assert classify(ruleset, "size_300", employees=5, revenue_wan=30, total_assets_wan=50) == "micro"
+    # 500 staff and 50万元 of revenue are not: agriculture sizes by revenue alone (micro), industry
+    # by both (micro), the catch-all by staff (large).
+    assert classify(ruleset, "size_300", employees=500, revenue_wan=30, total_assets_wan=50) is None
+    from .conftest import run
+
+    answer = run({"as_of": "2022-05-10", "employees": 5, "revenue_wan": 30, "total_assets_wan": 50})
+    assert answer.size["size_class_300"] == "micro"
