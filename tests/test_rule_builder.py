@@ -190,3 +190,54 @@ class _QueryDict(dict):
 
     def getlist(self, key: str) -> list[str]:
         return list(super().get(key) or [])
+
+
+# --- four eyes ---------------------------------------------------------------------------------
+
+
+def _change_rating_to_a(client: Client, draft: Measure) -> None:
+    fields = page_fields(client.get(url(draft)).content.decode())
+    assert post(client, draft, fields, **{"c__2__values": ["A"]}, action="save").status_code == 302
+
+
+def test_with_four_eyes_the_last_author_cannot_publish_and_a_colleague_can(settings, catalogue) -> None:  # noqa: ANN001
+    settings.RULES_FOUR_EYES = True
+    author, reviewer = Client(), Client()
+    author.force_login(official("author"))
+    reviewer.force_login(official("reviewer"))
+    published = Measure.objects.published().get(number=12)
+    author.post(f"/admin/policies/measure/{published.pk}/start-draft/")
+    draft = Measure.objects.get(draft_of=published)
+    _change_rating_to_a(author, draft)
+    publish = f"/admin/policies/measure/{draft.pk}/publish/"
+
+    page = author.get(publish).content.decode()
+    assert "四眼原则" in page and "确认发布" not in page
+    author.post(publish)
+    assert Measure.objects.filter(pk=draft.pk, is_draft=True).exists()
+
+    page = reviewer.get(publish).content.decode()
+    assert "草稿的修改记录" in page and "author" in page and "资格规则" in page and "修改了资格条件" in page
+    assert reviewer.post(publish).status_code == 302
+    rule = Measure.objects.published().get(number=12).eligibility_rules.get()
+    assert rule.condition["all"][1]["value"] == ["A"]
+    entry = LogEntry.objects.filter(object_id=str(published.pk), change_message__startswith="发布草稿").get()
+    assert "author" in entry.change_message and "发布人:reviewer" in entry.change_message
+    assert entry.user.username == "reviewer"
+
+
+def test_without_four_eyes_the_author_may_publish(settings, catalogue) -> None:  # noqa: ANN001
+    settings.RULES_FOUR_EYES = False
+    author = Client()
+    author.force_login(official("solo"))
+    draft = Measure.objects.published().get(number=12).start_draft()
+    _change_rating_to_a(author, draft)
+    assert author.post(f"/admin/policies/measure/{draft.pk}/publish/").status_code == 302
+    assert not Measure.objects.filter(pk=draft.pk).exists()
+
+
+def test_four_eyes_is_on_in_the_production_compose_file() -> None:
+    from pathlib import Path
+
+    compose = (Path(__file__).resolve().parents[1] / "docker-compose.yml").read_text(encoding="utf-8")
+    assert 'RULES_FOUR_EYES: "1"' in compose
