@@ -58,6 +58,7 @@ class RowView:
     standards: list[tuple[str, str]] = field(default_factory=list)
     tiers: list[tuple[str, str, bool]] = field(default_factory=list)
     add_choices: list[tuple[str, str]] = field(default_factory=list)
+    new_kind: str = ""  # the kind picked in "在此行下添加", kept across htmx refreshes
 
     @property
     def prefix(self) -> str:
@@ -159,6 +160,7 @@ def row_views(name: str, rows: list[Row], errors: list[tuple[int | None, str]], 
                 smallest_first = [t for t in [standard.fallback, *reversed(standard.tier_list())] if t]
                 view.tiers = [(t, TIER_LABELS.get(t, t), t in picked) for t in _keeping_order(smallest_first, picked)]
         if row.is_container:
+            view.new_kind = str(post.get(f"{name}-{i}-new", "") or "") if post is not None else ""
             view.add_choices = ITEM_ADD_CHOICES if inside or row.kind == "equipment" else ADD_CHOICES
         if row.kind == "equipment":
             equipment_depths.append(row.depth)
@@ -303,11 +305,13 @@ class RuleBuilderView:
             "state": state,
             "condition_rows": views["c"],
             "when_rows": views["w"],
+            "condition_top_new": _top(post, "c"),
+            "when_top_new": _top(post, "w"),
             "notes": [
-                (k, note, views[f"n{k}"], [m for _, m in result.errors.get(f"n{k}-text", [])], f"n{k}")
+                (k, note, views[f"n{k}"], [m for _, m in result.errors.get(f"n{k}-text", [])], f"n{k}", _top(post, f"n{k}"))
                 for k, note in enumerate(state.notes)
             ],
-            "deadlines": [(k, d, views[f"d{k}"], f"d{k}") for k, d in enumerate(state.deadlines)],
+            "deadlines": [(k, d, views[f"d{k}"], f"d{k}", _top(post, f"d{k}")) for k, d in enumerate(state.deadlines)],
             "add_choices": ADD_CHOICES,
             "error_summary": summary,
             "estimate_errors": [m for _, m in result.errors.get("e", [])],
@@ -329,6 +333,10 @@ class RuleBuilderView:
             "notices": notices,
             "preview": preview.build(draft, state, result, catalog.param_labels()),
         }
+
+
+def _top(post: Any, name: str) -> str:
+    return str(post.get(f"{name}-top-new", "") or "") if post is not None else ""
 
 
 def _place_name(place: str, row: int | None, state: BuilderState) -> str:
