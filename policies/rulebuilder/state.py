@@ -50,6 +50,9 @@ class BuilderState:
     deadlines: list[DeadlineState] = field(default_factory=list)
     citation_picked: list[int] = field(default_factory=list)
     citation_text: str = ""
+    # The row a button just added or moved (tree, index): the page puts the keyboard focus there,
+    # since the button itself may be gone after the page is redrawn.
+    focus: tuple[str, int] | None = None
 
     def tree(self, name: str) -> list[Row]:
         if name == "c":
@@ -212,21 +215,38 @@ def apply(state: BuilderState, action: str, post: Post) -> BuilderState:
     except KeyError:
         return state
     index = int(where) if where.isdigit() else None
+    old = rows
     if verb == "add":
         kind = str(post.get(f"{name}-{where}-new", "") or post.get(f"{name}-new", "field"))
         if kind not in tree.KIND_LABELS:
             kind = "field"
         rows = tree.add_row(rows, index, kind)
-    elif index is None:
+        state.focus = (name, _new_position(old, rows, None))
+    elif index is None or not 0 <= index < len(rows):
         return state
     elif verb == "remove":
         rows = tree.remove_row(rows, index)
-    elif verb in ("indent", "outdent"):
-        rows = tree.indent_row(rows, index, 1 if verb == "indent" else -1)
-    elif verb in ("up", "down"):
-        rows = tree.move_row(rows, index, -1 if verb == "up" else 1)
+        state.focus = (name, index - 1) if index > 0 and rows else None
+    elif verb in ("indent", "outdent", "up", "down"):
+        if verb in ("indent", "outdent"):
+            rows = tree.indent_row(rows, index, 1 if verb == "indent" else -1)
+        else:
+            rows = tree.move_row(rows, index, -1 if verb == "up" else 1)
+        state.focus = (name, _new_position(old, rows, old[index]))
     state.set_tree(name, rows)
     return state
+
+
+def _new_position(old: list[Row], new: list[Row], moved: Row | None) -> int:
+    """Where a moved row (``moved``, or the one new row when None) is now. Moving keeps the row
+    object; re-indenting makes a new one, found as the first row that was not there before."""
+    for k, row in enumerate(new):
+        if moved is not None and row is moved:
+            return k
+    for k, row in enumerate(new):
+        if all(row is not r for r in old):
+            return k
+    return 0
 
 
 # --- to the rule's JSON ------------------------------------------------------------------------

@@ -59,6 +59,7 @@ class RowView:
     tiers: list[tuple[str, str, bool]] = field(default_factory=list)
     add_choices: list[tuple[str, str]] = field(default_factory=list)
     new_kind: str = ""  # the kind picked in "在此行下添加", kept across htmx refreshes
+    focused: bool = False
 
     @property
     def prefix(self) -> str:
@@ -124,7 +125,9 @@ class Catalog:
         return found[:15]
 
 
-def row_views(name: str, rows: list[Row], errors: list[tuple[int | None, str]], catalog: Catalog, post: Any) -> list[RowView]:
+def row_views(
+    name: str, rows: list[Row], errors: list[tuple[int | None, str]], catalog: Catalog, post: Any, focus: Any = None
+) -> list[RowView]:
     by_row: dict[int, list[str]] = {}
     for i, message in errors:
         if i is not None:
@@ -135,7 +138,7 @@ def row_views(name: str, rows: list[Row], errors: list[tuple[int | None, str]], 
         while equipment_depths and equipment_depths[-1] >= row.depth:
             equipment_depths.pop()
         inside = bool(equipment_depths)
-        view = RowView(name, i, row, inside, by_row.get(i, []))
+        view = RowView(name, i, row, inside, by_row.get(i, []), focused=focus == (name, i))
         if row.kind == "field":
             fields = EQUIPMENT_FIELDS if inside else PROFILE_FIELDS
             view.field_choices = [(n, s.label) for n, s in fields.items() if inside or n not in HIDDEN_PROFILE_FIELDS]
@@ -205,6 +208,7 @@ class RuleBuilderView:
         catalog = Catalog()
         notices: list[str] = []
         post = request.POST if request.method == "POST" else None
+        typed_json: dict[str, str] | None = None
         if post is None:
             state = self._initial(rule, deadlines, draft, notices)
         else:
@@ -213,6 +217,8 @@ class RuleBuilderView:
             if action == "load_json":
                 state, problems = builder_state.from_json(post, state)
                 notices.extend(problems or ["已按JSON更新构建器,请核对下方各行。"])
+                if problems:  # keep what the official typed, so the named line can be fixed
+                    typed_json = {key: str(post.get(f"json-{key}", "")) for key in builder_state.JSON_BOXES}
             elif action != "save":
                 state = builder_state.apply(state, action, post)
         result = builder_state.to_data(state, draft.text)
@@ -238,6 +244,10 @@ class RuleBuilderView:
             "builder_url": request.path,
             **self.context(draft, state, result, catalog, post, notices),
         }
+        if post is not None and post.get("action") == "load_json":
+            context["advanced_open"] = True
+            if typed_json is not None:
+                context["json"] = typed_json
         template = self.panel_template if request.headers.get("HX-Request") else self.template
         return TemplateResponse(request, template, context)
 
@@ -288,7 +298,7 @@ class RuleBuilderView:
         for name in state.tree_names():
             rows = state.tree(name)
             title = TREE_TITLES.get(name, "")
-            trees.append((name, title, row_views(name, rows, result.errors.get(name, []), catalog, post)))
+            trees.append((name, title, row_views(name, rows, result.errors.get(name, []), catalog, post, state.focus)))
         views = dict((name, rows) for name, _, rows in trees)
         summary = []
         for place, items in result.errors.items():

@@ -128,6 +128,7 @@ def test_an_official_rebuilds_measure_12_with_the_builder_and_a_colleague_publis
     assert "与预期不符" in preview.inner_text()
     assert "software-tech-sme" in page.locator(".rb-case-wrong").inner_text()
     assert "同时满足:存量留抵税额大于0;纳税信用等级为A级" in preview.inner_text()
+    page.evaluate("window.scrollTo(0, 0)")  # the preview panel is sticky: show it beside the rows
     screenshot(page, "rule-builder-1280-golden-case-wrong")
 
     tick(page, "#c-2-values-B")
@@ -136,6 +137,7 @@ def test_an_official_rebuilds_measure_12_with_the_builder_and_a_colleague_publis
     assert "优先安排小微企业" in preview.inner_text()
     violations = axe_violations(page)
     assert violations == [], violations
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "rule-builder-1280-fixed")
 
     page.get_by_role("button", name="保存到草稿").click()
