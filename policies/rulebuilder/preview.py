@@ -180,6 +180,7 @@ def build(draft: Measure, state: BuilderState, result: Result, param_labels: dic
         )
         if expected or row.changed:
             cases.append(row)
+    cases.sort(key=lambda c: (not c.wrong, not c.changed))  # what needs the official's eye first
     result_impact = impact.preview(before, after, [draft.number])
     return {
         **out,
