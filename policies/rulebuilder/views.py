@@ -262,7 +262,15 @@ class RuleBuilderView:
     @transaction.atomic
     def _save(self, request: HttpRequest, draft: Measure, rule: EligibilityRule | None, deadlines: list[Deadline], result: Result) -> list[str] | None:
         """Write the rule and deadline conditions onto the draft; problems in words, or None."""
+        by_pk = {d.pk: d for d in deadlines}
         changed = []
+        user = request.user
+        if result.rule is None and rule is not None and not user.has_perm("policies.delete_eligibilityrule"):
+            return ["您没有删除资格规则的权限。"]
+        if any(d["condition"] != by_pk[d["pk"]].condition for d in result.deadlines if d["pk"] in by_pk) and not user.has_perm(
+            "policies.change_deadline"
+        ):
+            return ["您没有修改截止日期的权限。"]
         if result.rule is None:
             if rule is not None:
                 rule.delete()
@@ -281,7 +289,6 @@ class RuleBuilderView:
                 target.save()
                 labels = {"condition": "资格条件", "estimate": "金额估算", "notes": "补充说明", "citation": "原文依据"}
                 changed.append("修改了" + "、".join(v for k, v in labels.items() if (before or {}).get(k) != result.rule[k]))
-        by_pk = {d.pk: d for d in deadlines}
         for item in result.deadlines:
             deadline = by_pk.get(item["pk"])
             if deadline is not None and deadline.condition != item["condition"]:
