@@ -271,3 +271,22 @@ def test_an_unknown_parameter_is_named_on_its_row(tax, draft12) -> None:
     response = tax.post(url(draft12), {"action": "save", "c-count": "1", "c-0-kind": "field", "c-0-depth": "0",
                                        "c-0-field": "employees", "c-0-op": "<=", "c-0-param": "nope", "cite": ["1"]})
     assert "资格条件 第1行 条件:未知的参数“nope”" in response.content.decode()
+
+
+def test_a_deadline_condition_is_edited_as_rows_and_saved(tax, draft12) -> None:
+    fields = page_fields(tax.get(url(draft12)).content.decode())
+    assert fields["d0-0-classes"] == ["micro"]
+    response = post(tax, draft12, fields, **{"d0__0__classes": ["micro", "small"]}, action="save")
+    assert response.status_code == 302
+    first = draft12.deadlines.order_by("date", "id").first()
+    assert first.condition == {"size": "refund_300", "in": ["micro", "small"]}
+    assert LogEntry.objects.filter(object_id=str(draft12.pk), change_message__contains="截止日期").exists()
+
+
+def test_an_estimate_shape_builds_its_formula_and_a_working(tax, draft12) -> None:
+    fields = page_fields(tax.get(url(draft12)).content.decode())
+    changes = {"e__shape": "capped", "e__rate__value": "0.5", "e__cap__value": "100", "e__basis": "", "action": "save"}
+    assert post(tax, draft12, fields, **changes).status_code == 302
+    estimate = draft12.eligibility_rules.get().estimate
+    assert estimate["formula"] == "min(retained_vat_credit_wan * 0.5, 100)"
+    assert estimate["basis"].startswith("{wan(retained_vat_credit_wan)} × {pct(0.5)}")
