@@ -159,3 +159,28 @@ def test_an_official_rebuilds_measure_12_with_the_builder_and_a_colleague_publis
 
     rule = Measure.objects.published().get(number=12).eligibility_rules.get()
     assert rule.as_data() == shipped_rule(12)
+
+
+def test_the_builder_works_from_the_keyboard(page, catalogue):
+    from policies.models import Measure
+
+    demo_users()
+    draft = Measure.objects.published().get(number=3).start_draft()
+    login(page, "demo_official", PASSWORD)
+    page.goto(f"/admin/policies/measure/{draft.pk}/rule-builder/")
+    expect(page.locator("#c-0")).to_be_visible()  # 新能源汽车 等于 是
+    button = page.locator('button[value="add:c:top"]')
+    page.focus("#c-top-new")
+    swap(page, lambda: page.keyboard.press("End"))  # the last kind: 不满足(组)
+    page.keyboard.press("Tab")
+    expect(button).to_be_focused()
+    swap(page, lambda: page.keyboard.press("Enter"))
+    # Two top-level rows now: the new group is focused, announced by its legend.
+    expect(page.locator("#c-1")).to_be_focused()
+    expect(page.locator("#c-1 > legend")).to_have_text("第2行 不满足")
+    page.keyboard.press("Tab")
+    expect(page.locator("#c-1-kind")).to_be_focused()
+    assert "组内至少需要一个条件" in page.locator(".rb-preview").inner_text()
+    swap(page, lambda: page.locator('button[value="remove:c:1"]').press("Enter"))
+    expect(page.locator("#c-0")).to_be_focused()
+    assert "拥有新能源汽车" in page.locator(".rb-preview").inner_text()
