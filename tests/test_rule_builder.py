@@ -220,6 +220,7 @@ def test_with_four_eyes_the_last_author_cannot_publish_and_a_colleague_can(setti
 
     page = reviewer.get(publish).content.decode()
     assert "草稿的修改记录" in page and "author" in page and "资格规则" in page and "修改了资格条件" in page
+    assert "创建草稿(复制现行的责任单位、截止日期、资格规则)" in page  # one line for the copy, not one per row
     assert reviewer.post(publish).status_code == 302
     rule = Measure.objects.published().get(number=12).eligibility_rules.get()
     assert rule.condition["all"][1]["value"] == ["A"]

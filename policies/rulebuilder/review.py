@@ -51,7 +51,24 @@ def draft_changes(draft_pk: int) -> list[Change]:
             user = record.history_user
             out.append(Change(record.history_date, user.pk if user else None, user.get_username() if user else "(系统)", part, what))
     out.sort(key=lambda c: c.when)
-    return out
+    return _fold_copies(out)
+
+
+def _fold_copies(changes: list[Change]) -> list[Change]:
+    """Opening a draft copies the published units, deadlines and rule: one line, not one per row."""
+    start = next((c for c in changes if c.part == "措施内容" and c.what == "创建草稿"), None)
+    if start is None:
+        return changes
+    copied = [
+        c for c in changes
+        if c is not start and c.what == "新增" and c.user_id == start.user_id
+        and abs((c.when - start.when).total_seconds()) < 5
+    ]
+    if not copied:
+        return changes
+    parts = "、".join(dict.fromkeys(c.part for c in copied))
+    folded = Change(start.when, start.user_id, start.username, start.part, f"创建草稿(复制现行的{parts})")
+    return [folded if c is start else c for c in changes if c not in copied]
 
 
 def last_changer(draft_pk: int) -> Change | None:
