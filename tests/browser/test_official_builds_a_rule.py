@@ -30,6 +30,14 @@ def shipped_rule(number: int) -> dict:
 
 
 def demo_users() -> None:
+    from django.contrib.auth.models import Group
+
+    from hotline.views import HOTLINE_GROUP
+    from policies.apps import sync_officials_group
+
+    # A transactional test before this one flushes the groups that migrations made.
+    sync_officials_group(None)
+    Group.objects.get_or_create(name=HOTLINE_GROUP)
     call_command("create_demo_users", stdout=io.StringIO())
     for name in ("demo_official", "demo_reviewer"):
         user = User.objects.get(username=name)
