@@ -40,6 +40,10 @@ publish_preview_hooks: list[Callable[[HttpRequest, Measure], str]] = []
 # ... and to the confirmation page of a parameter change: callables (request, before, after) ->
 # HTML, where before and after are the engine's rule sets without and with the change.
 rules_change_preview_hooks: list[Callable[[HttpRequest, object, object], str]] = []
+# Checks before publishing: callables (request, draft) -> a reason to refuse ("" to allow), and
+# callables (request, draft pk, published measure) run once a draft is published (four eyes).
+publish_checks: list[Callable[[HttpRequest, Measure], str]] = []
+published_hooks: list[Callable[[HttpRequest, int, Measure], None]] = []
 
 
 class MeasureContentInline:
@@ -205,17 +209,22 @@ class MeasureAdmin(SimpleHistoryAdmin):
         if not draft.is_draft:
             self.message_user(request, "这条措施已经发布。", messages.INFO)
             return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[pk]))
-        errors: list[str] = []
-        if request.method == "POST":
+        refusals = [reason for check in publish_checks if (reason := check(request, draft))]
+        errors: list[str] = list(refusals)
+        if request.method == "POST" and not refusals:
+            draft_pk = draft.pk
             try:
                 published = draft.publish()
             except ValidationError as exc:
                 errors = exc.messages
             else:
+                for hook in published_hooks:
+                    hook(request, draft_pk, published)
                 self.message_user(request, f"第{published.number}条已发布,公众页面和接口已更新。", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[published.pk]))
         context = {
             "errors": errors,
+            "refused": bool(refusals),
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "draft": draft,
@@ -301,4 +310,4 @@ class OfficialAdmin(admin.ModelAdmin):
 
 
 # The eligibility rules' admin adds its inline to MeasureAdmin and registers its models.
-from . import admin_rules  # noqa: E402, F401
+from . import admin_builder, admin_rules  # noqa: E402, F401

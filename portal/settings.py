@@ -321,4 +321,7 @@ LOGGING = {
 # How long a process trusts its cached eligibility rules before re-checking the database
 # (changes saved in the same process apply at once).
 RULES_CACHE_CHECK_SECONDS = env.float("RULES_CACHE_CHECK_SECONDS", default=2.0)
+# Four eyes on rule changes: the official who last changed a measure draft cannot publish it
+# (policies/rulebuilder/review.py). On in docker-compose's production environment.
+RULES_FOUR_EYES = env.bool("RULES_FOUR_EYES", default=False)
 SIMPLE_HISTORY_REVERT_DISABLED = True  # revert goes through a draft (see policies/admin.py)
