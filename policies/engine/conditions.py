@@ -454,12 +454,6 @@ class Condition:
         # Each node: (kind, operands); kind "leaf" -> (leaf index,), "all"/"any" -> child node ids.
         self.nodes = tuple(nodes)
         self.leaves = tuple(leaves)
-        parents: list[int] = [-1] * len(nodes)
-        for i, (kind, operands) in enumerate(nodes):
-            if kind != "leaf":
-                for child in operands:
-                    parents[child] = i
-        self._parents = tuple(parents)
         self.equipment_leaf = next((leaf for leaf in leaves if isinstance(leaf, EquipmentAny)), None)
         self.finite_fields = tuple(
             dict.fromkeys(name for leaf in leaves for name in leaf.fields if name in _FINITE_VALUES)

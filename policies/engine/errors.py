@@ -22,3 +22,23 @@ class RuleError(EngineError):
 class EstimateError(EngineError):
     """An estimate formula that compiled but cannot run on a profile (overflow, a value out of
     the range of an amount); the screening contains it to that one measure."""
+
+
+class ErrorCollector:
+    """Collects ``(path, message)`` problems so that one pass over rule data reports them all.
+
+    The builders in ``rules`` add to it instead of raising at the first problem; the admin uses
+    it to check one size-table row or to read its limits.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, path: str, message: str) -> None:
+        self.items.append((path, message))
+
+    def extend(self, exc: EngineError) -> None:
+        self.items.extend(exc.errors)

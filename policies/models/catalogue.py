@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from policies.engine import valid_on
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
@@ -128,12 +130,6 @@ class MeasureQuerySet(models.QuerySet):
     def expired(self, on: datetime.date) -> MeasureQuerySet:
         return self.filter(valid_until__lt=on)
 
-    def changeable_by(self, user: AbstractBaseUser) -> MeasureQuerySet:
-        """Measures this user may edit: a superuser all, an official those of their units."""
-        if user.is_superuser:
-            return self.all()
-        return self.filter(units__officials__user=user).distinct()
-
     def public_listing(self) -> MeasureQuerySet:
         return self.published().select_related("category").prefetch_related("measure_units__unit")
 
@@ -227,9 +223,7 @@ class Measure(models.Model):
 
     def in_force(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
-        return (self.valid_from is None or self.valid_from <= on) and (
-            self.valid_until is None or on <= self.valid_until
-        )
+        return valid_on(self.valid_from, self.valid_until, on)
 
     def unit_names(self) -> list[str]:
         """Responsible units in the order the source lists them."""

@@ -17,8 +17,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from policies.engine import RuleError
-from policies.engine.rules import _Errors, parse_limits, parse_param_value, size_row
+from policies.engine import ErrorCollector, RuleError
+from policies.engine.rules import parse_limits, parse_param_value, size_row
 
 from .catalogue import Measure, MeasureContent
 
@@ -341,13 +341,13 @@ class SizeRow(models.Model):
 
     def limits_text(self) -> str:
         """The limits in words, e.g. ``从业人数不低于1000人、营业收入不低于40000万元``."""
-        errors = _Errors()
+        errors = ErrorCollector()
         return "、".join(limit.requirement() for limit in parse_limits(self.limits, "limits", errors))
 
     def clean(self) -> None:
         if not self.standard_id:
             return
-        errors = _Errors()
+        errors = ErrorCollector()
         size_row(self.as_data(), "", errors, self.standard.kind, tuple(self.standard.tier_list()))
         if errors.items:
             mapped = errors_by_field(
