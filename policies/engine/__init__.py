@@ -12,7 +12,8 @@ The package never imports Django; the policies app loads its rule rows into a Ru
 """
 
 from .conditions import Condition, Schema, compile_condition
-from .errors import EngineError, ProfileError, RuleError
+from .dated import valid_on
+from .errors import EngineError, ErrorCollector, ProfileError, RuleError
 from .evaluate import (
     ELIGIBLE,
     INELIGIBLE,
@@ -41,6 +42,7 @@ __all__ = [
     "Deadline",
     "DeadlineResult",
     "EngineError",
+    "ErrorCollector",
     "Equipment",
     "Estimate",
     "EstimateSpec",
@@ -59,5 +61,6 @@ __all__ = [
     "compile_condition",
     "open_fields",
     "screen",
+    "valid_on",
     "validate_profile",
 ]

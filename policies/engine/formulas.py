@@ -34,10 +34,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from . import industry as industries
-from .conditions import Condition, Context, EquipmentAny
+from .conditions import Condition, Context, EquipmentAny, Schema
 from .errors import EstimateError, RuleError
 from .profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, Equipment
-from .sizes import SizeStandard
 from .text import join_or, number, percent, to_decimal, wan
 
 ESTIMATE_KINDS = ("tax_saving", "refund", "subsidy", "deduction", "cap")
@@ -76,10 +75,8 @@ class Env:
 Fn = Callable[[Env], Any]
 
 
-@dataclass(frozen=True)
-class FormulaSchema:
-    param_types: Mapping[str, type]
-    standards: Mapping[str, SizeStandard]
+
+
 
 
 def _dec(value: Any) -> Any:
@@ -156,7 +153,7 @@ _CMPOPS: dict[type, Callable[[Any, Any], bool]] = {
 
 
 class _ExprCompiler:
-    def __init__(self, schema: FormulaSchema, names: set[str], path: str) -> None:
+    def __init__(self, schema: Schema, names: set[str], path: str) -> None:
         self.schema = schema
         self.names = set(names)  # let names, "qualifying", "result"
         self.loop_vars: set[str] = set()
@@ -467,7 +464,7 @@ class _ExprCompiler:
 _MISSING = object()
 
 
-def compile_expression(text: Any, schema: FormulaSchema, names: set[str], path: str) -> Fn:
+def compile_expression(text: Any, schema: Schema, names: set[str], path: str) -> Fn:
     return _ExprCompiler(schema, names, path).compile(text)
 
 
@@ -499,7 +496,7 @@ class Template:
         return "".join(out)
 
 
-def compile_template(text: Any, schema: FormulaSchema, names: set[str], path: str) -> Template:
+def compile_template(text: Any, schema: Schema, names: set[str], path: str) -> Template:
     if not isinstance(text, str):
         raise RuleError([(path, "说明应为文字,可含 {表达式} 占位符")])
     parts: list[str | Fn] = []
@@ -578,7 +575,7 @@ class EstimateSpec:
 
 
 def compile_estimate(
-    data: Any, schema: FormulaSchema, when: Condition | None, qualifying: EquipmentAny | None, path: str
+    data: Any, schema: Schema, when: Condition | None, qualifying: EquipmentAny | None, path: str
 ) -> EstimateSpec:
     """Compile an estimate spec (``when`` already compiled by the caller)."""
     errors: list[tuple[str, str]] = []

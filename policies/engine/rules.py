@@ -17,8 +17,9 @@ from typing import Any, NamedTuple
 
 from . import industry as industries
 from .conditions import Condition, Schema, compile_condition
-from .errors import RuleError
-from .formulas import EstimateSpec, FormulaSchema, Template, compile_estimate, compile_template
+from .dated import Dated
+from .errors import ErrorCollector, RuleError
+from .formulas import EstimateSpec, Template, compile_estimate, compile_template
 from .sizes import OPS, SIZE_FIELDS, Limit, SizeRow, SizeStandard
 from .text import to_decimal
 
@@ -26,7 +27,7 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
-class Parameter:
+class Parameter(Dated):
     """A dated value: a rate, threshold, cap or date, with where it comes from."""
 
     key: str
@@ -38,11 +39,6 @@ class Parameter:
     measure: int | None = None
     quote: str = ""
     source: str = ""
-
-    def valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_until is None or day <= self.valid_until
-        )
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ class Note:
 
 
 @dataclass(frozen=True)
-class MeasureRule:
+class MeasureRule(Dated):
     number: int
     title: str
     condition: Condition | None = None  # None: informational
@@ -79,9 +75,7 @@ class MeasureRule:
         return self.condition is None and all(d.condition is None for d in self.deadlines)
 
     def in_force(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_until is None or day <= self.valid_until
-        )
+        return self.valid_on(day)
 
 
 class Day(NamedTuple):
@@ -150,18 +144,7 @@ def _versions_on(items: tuple[Any, ...], day: datetime.date) -> list[Any]:
 # Building from plain data
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.items: list[tuple[str, str]] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.items.append((path, message))
-
-    def extend(self, exc: RuleError) -> None:
-        self.items.extend(exc.errors)
-
-
-def parse_date(value: Any, path: str, errors: _Errors, *, required: bool = False) -> datetime.date | None:
+def parse_date(value: Any, path: str, errors: ErrorCollector, *, required: bool = False) -> datetime.date | None:
     if value is None:
         if required:
             errors.add(path, "必须填写日期(YYYY-MM-DD)")
@@ -202,7 +185,7 @@ def _overlap(a: Any, b: Any) -> bool:
     return lo <= hi
 
 
-def build_parameters(items: Any, errors: _Errors, path: str = "parameters") -> list[Parameter]:
+def build_parameters(items: Any, errors: ErrorCollector, path: str = "parameters") -> list[Parameter]:
     params: list[Parameter] = []
     if not isinstance(items, list):
         errors.add(path, "参数应为列表")
@@ -251,7 +234,7 @@ def build_parameters(items: Any, errors: _Errors, path: str = "parameters") -> l
     return params
 
 
-def build_size_standards(items: Any, errors: _Errors, path: str = "size_standards") -> list[SizeStandard]:
+def build_size_standards(items: Any, errors: ErrorCollector, path: str = "size_standards") -> list[SizeStandard]:
     standards: list[SizeStandard] = []
     if not isinstance(items, list):
         errors.add(path, "规模标准应为列表")
@@ -275,7 +258,7 @@ def build_size_standards(items: Any, errors: _Errors, path: str = "size_standard
     return standards
 
 
-def _size_standard(item: Mapping, where: str, errors: _Errors) -> SizeStandard | None:
+def _size_standard(item: Mapping, where: str, errors: ErrorCollector) -> SizeStandard | None:
     before = len(errors.items)
     key, name, kind = item.get("key"), item.get("name"), item.get("kind")
     if not isinstance(key, str) or not key.isidentifier():
@@ -346,7 +329,7 @@ def _size_standard(item: Mapping, where: str, errors: _Errors) -> SizeStandard |
     )
 
 
-def size_row(raw: Any, where: str, errors: _Errors, kind: str, tiers: tuple[str, ...]) -> SizeRow | None:
+def size_row(raw: Any, where: str, errors: ErrorCollector, kind: str, tiers: tuple[str, ...]) -> SizeRow | None:
     """Check one row of a size table (also used by the admin to validate a single row)."""
     before = len(errors.items)
     if not isinstance(raw, Mapping):
@@ -374,7 +357,7 @@ def size_row(raw: Any, where: str, errors: _Errors, kind: str, tiers: tuple[str,
     return SizeRow(name=name, codes=tuple(codes), tier=tier, limits=limits)
 
 
-def parse_limits(raw: Any, where: str, errors: _Errors) -> tuple[Limit, ...]:
+def parse_limits(raw: Any, where: str, errors: ErrorCollector) -> tuple[Limit, ...]:
     example = '例如 [{"field": "employees", "op": ">=", "value": 1000}]'
     if not isinstance(raw, list) or not raw:
         errors.add(where, f"指标限值应为非空列表,{example}")
@@ -404,7 +387,7 @@ def parse_limits(raw: Any, where: str, errors: _Errors) -> tuple[Limit, ...]:
 
 def build_ruleset(data: Mapping[str, Any]) -> RuleSet:
     """Compile plain rule data into a RuleSet; raise RuleError naming every problem."""
-    errors = _Errors()
+    errors = ErrorCollector()
     if not isinstance(data, Mapping):
         raise RuleError([("", "规则数据应为JSON对象")])
     params = build_parameters(data.get("parameters", []), errors)
@@ -413,7 +396,6 @@ def build_ruleset(data: Mapping[str, Any]) -> RuleSet:
         param_types={p.key: type(p.value) for p in params},
         standards={s.key: s for s in standards},
     )
-    formula_schema = FormulaSchema(param_types=schema.param_types, standards=schema.standards)
     measures: list[MeasureRule] = []
     raw_measures = data.get("measures", [])
     if not isinstance(raw_measures, list):
@@ -421,7 +403,7 @@ def build_ruleset(data: Mapping[str, Any]) -> RuleSet:
         raw_measures = []
     seen: set[int] = set()
     for i, item in enumerate(raw_measures):
-        rule = build_measure(item, schema, formula_schema, errors, f"measures[{i}]")
+        rule = build_measure(item, schema, errors, f"measures[{i}]")
         if rule is None:
             continue
         if rule.number in seen:
@@ -435,7 +417,7 @@ def build_ruleset(data: Mapping[str, Any]) -> RuleSet:
 
 
 def build_measure(
-    item: Any, schema: Schema, formula_schema: FormulaSchema, errors: _Errors, where: str
+    item: Any, schema: Schema, errors: ErrorCollector, where: str
 ) -> MeasureRule | None:
     before = len(errors.items)
     if not isinstance(item, Mapping):
@@ -455,7 +437,7 @@ def build_measure(
             errors.add(f"{where}.estimate", "没有资格条件的措施不能估算金额")
         else:
             estimate = compile_estimate_data(
-                item["estimate"], schema, formula_schema, condition, f"{where}.estimate", errors
+                item["estimate"], schema, condition, f"{where}.estimate", errors
             )
     notes = []
     for n, raw in enumerate(item.get("notes") or []):
@@ -467,7 +449,7 @@ def build_measure(
             notes.append(
                 Note(
                     when=compile_condition(raw["when"], schema, f"{at}.when"),
-                    text=compile_template(raw["text"], formula_schema, set(), f"{at}.text"),
+                    text=compile_template(raw["text"], schema, set(), f"{at}.text"),
                 )
             )
         except RuleError as exc:
@@ -498,10 +480,9 @@ def build_measure(
 def compile_estimate_data(
     raw: Any,
     schema: Schema,
-    formula_schema: FormulaSchema,
     condition: Condition | None,
     where: str,
-    errors: _Errors,
+    errors: ErrorCollector,
 ) -> EstimateSpec | None:
     when = None
     if isinstance(raw, Mapping) and raw.get("when") is not None:
@@ -512,13 +493,13 @@ def compile_estimate_data(
             return None
     qualifying = condition.equipment_leaf if condition is not None else None
     try:
-        return compile_estimate(raw, formula_schema, when, qualifying, where)
+        return compile_estimate(raw, schema, when, qualifying, where)
     except RuleError as exc:
         errors.extend(exc)
         return None
 
 
-def build_deadline(raw: Any, schema: Schema, errors: _Errors, where: str) -> Deadline | None:
+def build_deadline(raw: Any, schema: Schema, errors: ErrorCollector, where: str) -> Deadline | None:
     if not isinstance(raw, Mapping):
         errors.add(where, '截止日期应为 {"date": ..., "label": ..., "condition": ...}')
         return None
@@ -534,13 +515,3 @@ def build_deadline(raw: Any, schema: Schema, errors: _Errors, where: str) -> Dea
         return None
     return Deadline(date=day, label=str(raw.get("label") or ""), condition=condition)
 
-
-def schemas_for(data: Mapping[str, Any]) -> tuple[Schema, FormulaSchema]:
-    """Schemas built from parameter and size-standard data alone (for validating one rule)."""
-    errors = _Errors()
-    params = build_parameters(data.get("parameters", []), errors)
-    standards = build_size_standards(data.get("size_standards", []), errors)
-    schema = Schema(
-        param_types={p.key: type(p.value) for p in params}, standards={s.key: s for s in standards}
-    )
-    return schema, FormulaSchema(param_types=schema.param_types, standards=schema.standards)

@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import industry as industries
+from .dated import Dated
 from .text import OP_PHRASES, amount
 
 SIZE_FIELDS: dict[str, tuple[str, str, bool, float | None]] = {
@@ -80,7 +81,7 @@ class SizeOutcome:
 
 
 @dataclass(frozen=True)
-class SizeStandard:
+class SizeStandard(Dated):
     key: str
     name: str
     kind: str  # "tiered" | "test"
@@ -100,11 +101,6 @@ class SizeStandard:
             groups.setdefault((row.name, row.codes), {})[row.tier] = row.limits
         built = tuple(_Group(self, name, codes, by_tier) for (name, codes), by_tier in groups.items())
         object.__setattr__(self, "_groups", built)
-
-    def valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_until is None or day <= self.valid_until
-        )
 
     @property
     def outcomes(self) -> frozenset:
