@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -118,6 +118,18 @@ class Context:
 
     def standard(self, key: str) -> SizeStandard | None:
         return self._standards.get(key)
+
+
+def combine(mode: str, outcomes: Iterable[bool | None]) -> bool | None:
+    """Three-valued ``all`` or ``any``: false and unknown is false, true or unknown is true."""
+    decisive = mode != "all"  # the value that settles the group on its own
+    unknown = False
+    for outcome in outcomes:
+        if outcome is decisive:
+            return decisive
+        if outcome is None:
+            unknown = True
+    return None if unknown else not decisive
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,10 +390,7 @@ class ItemGroup:
         self.children = children
 
     def holds(self, item: Equipment, ctx: Context) -> bool | None:
-        results = [c.holds(item, ctx) for c in self.children]
-        if self.mode == "all":
-            return False if False in results else (None if None in results else True)
-        return True if True in results else (None if None in results else False)
+        return combine(self.mode, [c.holds(item, ctx) for c in self.children])
 
     def requirement(self, ctx: Context) -> str:
         parts = [c.requirement(ctx) for c in self.children]
@@ -408,8 +417,7 @@ class EquipmentAny(Leaf):
         items = ctx.values.get("equipment")
         if items is None:
             return None, self.fields
-        results = [self.item.holds(e, ctx) for e in items]
-        found = True if True in results else (None if None in results else False)
+        found = combine("any", [self.item.holds(e, ctx) for e in items])
         if found is None:
             return None, ()
         return found != self.negated, ()
@@ -479,26 +487,8 @@ class Condition:
         for kind, operands in self.nodes:
             if kind == "leaf":
                 values.append(outcomes[operands[0]])
-            elif kind == "all":
-                v: bool | None = True
-                for child in operands:
-                    c = values[child]
-                    if c is False:
-                        v = False
-                        break
-                    if c is None:
-                        v = None
-                values.append(v)
             else:
-                v = False
-                for child in operands:
-                    c = values[child]
-                    if c is True:
-                        v = True
-                        break
-                    if c is None:
-                        v = None
-                values.append(v)
+                values.append(combine(kind, [values[child] for child in operands]))
         return values
 
     def value(self, ctx: Context) -> tuple[bool | None, tuple[str, ...]]:
