@@ -268,6 +268,28 @@ def _size_standard(item: Mapping, where: str, errors: ErrorCollector) -> SizeSta
     if kind not in ("tiered", "test"):
         errors.add(f"{where}.kind", "类型应为 tiered(分档)或 test(判断)")
         return None
+    tiers, fallback, combine = _size_tiers(item, kind, where, errors)
+    valid_from = parse_date(item.get("valid_from"), f"{where}.valid_from", errors)
+    valid_until = parse_date(item.get("valid_until"), f"{where}.valid_until", errors)
+    rows = _size_rows(item.get("rows"), where, errors, kind, tiers)
+    if len(errors.items) > before:
+        return None
+    return SizeStandard(
+        key=key,
+        name=name,
+        kind=kind,
+        rows=rows,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        tiers=tiers,
+        fallback=fallback,
+        combine=combine,
+        source=str(item.get("source") or ""),
+    )
+
+
+def _size_tiers(item: Mapping, kind: str, where: str, errors: ErrorCollector) -> tuple[tuple[str, ...], str, str]:
+    """A standard's tiers and fallback (tiered) or how its limits combine (test)."""
     tiers = tuple(item.get("tiers") or ())
     fallback = item.get("fallback") or ""
     combine = item.get("combine") or "all"
@@ -283,13 +305,18 @@ def _size_standard(item: Mapping, where: str, errors: ErrorCollector) -> SizeSta
             errors.add(f"{where}.tiers", "档次不能重复")
     elif combine not in ("all", "any"):
         errors.add(f"{where}.combine", "判断型标准的组合方式应为 all(全部满足)或 any(满足其一)")
-    valid_from = parse_date(item.get("valid_from"), f"{where}.valid_from", errors)
-    valid_until = parse_date(item.get("valid_until"), f"{where}.valid_until", errors)
+    return tiers, fallback, combine
+
+
+def _size_rows(
+    raw_rows: Any, where: str, errors: ErrorCollector, kind: str, tiers: tuple[str, ...]
+) -> tuple[SizeRow, ...]:
+    """Check every row, then that the rows together cover each industry once and every tier."""
     rows: list[SizeRow] = []
-    raw_rows = item.get("rows")
     if not isinstance(raw_rows, list) or not raw_rows:
         errors.add(f"{where}.rows", "至少需要一行")
         raw_rows = []
+    # Rows of one industry (same name and codes), one per tier; each code belongs to one industry.
     groups: dict[tuple[str, tuple[str, ...]], set[str]] = {}
     code_owner: dict[str, str] = {}
     for r, raw in enumerate(raw_rows):
@@ -313,20 +340,7 @@ def _size_standard(item: Mapping, where: str, errors: ErrorCollector) -> SizeSta
             lacking = [t for t in tiers if t not in have]
             if lacking:
                 errors.add(f"{where}.rows", f"“{row_name}”缺少档次:{'、'.join(lacking)}")
-    if len(errors.items) > before:
-        return None
-    return SizeStandard(
-        key=key,
-        name=name,
-        kind=kind,
-        rows=tuple(rows),
-        valid_from=valid_from,
-        valid_until=valid_until,
-        tiers=tiers,
-        fallback=fallback,
-        combine=combine,
-        source=str(item.get("source") or ""),
-    )
+    return tuple(rows)
 
 
 def size_row(raw: Any, where: str, errors: ErrorCollector, kind: str, tiers: tuple[str, ...]) -> SizeRow | None:
