@@ -6,7 +6,8 @@ parameters, dated size standards). ``screen`` returns a ``Screening`` with, per 
 status (eligible / ineligible / needs_info / informational), one reason per condition, the
 fields still missing, an estimate with its basis in words, the applicable deadlines and the
 quoted source sentence. The condition language is described in ``conditions``, the estimate
-language in ``formulas``, the size tables in ``sizes``.
+language in ``formulas``, the size tables in ``sizes``; the sentences (reasons, a condition
+as a requirement) are built in ``explain``.
 
 The package never imports Django; the policies app loads its rule rows into a RuleSet.
 """

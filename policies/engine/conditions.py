@@ -51,7 +51,6 @@ from . import industry as industries
 from .errors import RuleError
 from .profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, Equipment, FieldSpec
 from .sizes import OPS, SizeOutcome, SizeStandard
-from .text import DATE_OP_PHRASES, OP_PHRASES, amount, join_or
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 _NEGATED_OP = {
@@ -137,7 +136,7 @@ def combine(mode: str, outcomes: Iterable[bool | None]) -> bool | None:
 
 
 class Leaf:
-    """A condition that looks at the profile; knows its outcome and how to say it in Chinese."""
+    """A condition that looks at the profile and knows its outcome (``explain`` says it in words)."""
 
     fields: tuple[str, ...] = ()
 
@@ -145,12 +144,6 @@ class Leaf:
         """Return the outcome and, when unknown, the profile fields that would settle it."""
         raise NotImplementedError
 
-    def text(self, ctx: Context, outcome: bool | None) -> str:
-        raise NotImplementedError
-
-    def requirement(self, ctx: Context) -> str:
-        """The condition as a requirement, e.g. ``从业人数不超过300人``."""
-        raise NotImplementedError
 
 
 class _Threshold:
@@ -177,7 +170,6 @@ class Compare(Leaf):
         self.label = label or spec.label
         self.fields = (spec.name,)
         self._fn = OPS.get(op)
-        self.phrases = self._phrases()
 
     def evaluate(self, ctx: Context) -> tuple[bool | None, tuple[str, ...]]:
         value = ctx.values.get(self.spec.name)
@@ -200,68 +192,13 @@ class Compare(Leaf):
             return value != target
         return self._fn(value, target)
 
-    def _target_text(self, ctx: Context) -> str:
-        spec = self.spec
-        if self.op in ("in", "not_in"):
-            return "、".join(spec.value_text(v) for v in self.threshold)
-        target = self.threshold.for_text(ctx)
-        if target is None:
-            # Unreachable with a valid rule set (every parameter has a nearest version); reasons
-            # are for people, so never the internal key.
-            return "(该项标准暂无有效取值,请咨询主管部门)"
-        if spec.kind in ("int", "number"):
-            return amount(target, spec.unit)
-        return spec.value_text(target)
-
-    def _phrases(self) -> tuple[str, str, str]:
-        op, kind = self.op, self.spec.kind
-        if op in ("in", "==") and kind != "bool":
-            return ("属于" if op == "in" else "为", "不属于" if op == "in" else "不是", "为")
-        if op in ("not_in", "!=") and kind != "bool":
-            return ("不属于" if op == "not_in" else "不是", "属于" if op == "not_in" else "为", "不属于")
-        if kind == "date":
-            return DATE_OP_PHRASES[op]
-        return OP_PHRASES.get(op, ("等于", "不等于", "等于"))
-
-    def requirement(self, ctx: Context) -> str:
-        spec = self.spec
-        if spec.kind == "bool":
-            wanted = (self.op == "==") == bool(self.threshold.literal)
-            return spec.yes if wanted else spec.no
-        if spec.kind == "enum" and self.op in ("in", "=="):
-            options = self.threshold if self.op == "in" else (self.threshold.literal,)
-            return f"{self.label}为{join_or([spec.value_text(v) for v in options])}"
-        return f"{self.label}{self.phrases[2]}{self._target_text(ctx)}"
-
-    def text(self, ctx: Context, outcome: bool | None) -> str:
-        spec = self.spec
-        value = ctx.values.get(spec.name)
-        if value is None:
-            if spec.kind == "bool":
-                wanted = (self.op == "==") == bool(self.threshold.literal)
-                return f"{self.label}未填写,需确认{spec.ask if wanted else '是否' + spec.no}"
-            return f"{self.label}未填写,需确认是否{self.requirement(ctx).removeprefix(self.label)}"
-        if spec.kind == "bool":
-            return spec.yes if value else spec.no
-        shown = (
-            f"{self.label}{spec.value_text(value) if spec.kind != 'enum' else '为' + spec.value_text(value)}"
-        )
-        if outcome is None:
-            return f"{shown},{self._target_text(ctx)}"
-        if spec.kind == "enum" and (self.op, outcome) in (("==", True), ("!=", False)):
-            return shown
-        met, not_met, _ = self.phrases
-        return f"{shown},{met if outcome else not_met}{self._target_text(ctx)}"
-
-
 class IndustryIn(Leaf):
     fields = ("industry",)
 
     def __init__(self, prefixes: tuple[str, ...], label: str | None, negated: bool = False) -> None:
         self.prefixes = prefixes
         self.negated = negated
-        shown = "、".join(f"{p}({industries.section_name(p)})" if len(p) == 1 else p for p in prefixes)
-        self.shown = f"{label}({'、'.join(prefixes)})" if label else shown
+        self.label = label
         self._memo: dict[str | None, bool | None] = {}
 
     def evaluate(self, ctx: Context) -> tuple[bool | None, tuple[str, ...]]:
@@ -273,19 +210,6 @@ class IndustryIn(Leaf):
         if inside is None:
             return None, self.fields
         return inside != self.negated, ()
-
-    def requirement(self, ctx: Context) -> str:
-        return f"所属行业{'不属于' if self.negated else '属于'}{self.shown}"
-
-    def text(self, ctx: Context, outcome: bool | None) -> str:
-        code = ctx.values.get("industry")
-        if code is None:
-            return f"所属行业未填写,需确认是否{self.requirement(ctx).removeprefix('所属行业')}"
-        if outcome is None:
-            return f"所属行业仅填写到{code},需细化行业代码以确认是否{self.requirement(ctx).removeprefix('所属行业')}"
-        inside = outcome != self.negated
-        return f"所属行业{code},{'属于' if inside else '不属于'}{self.shown}"
-
 
 class SizeIn(Leaf):
     """Membership of the class by a size standard (tiered: a set of tiers; test: true or false)."""
@@ -305,54 +229,6 @@ class SizeIn(Leaf):
         if not (outcome.possible & self.expected):
             return False, ()
         return None, outcome.unknown_fields
-
-    def _standard(self, ctx: Context) -> SizeStandard | None:
-        return ctx.standard(self.key)
-
-    def requirement(self, ctx: Context) -> str:
-        standard = self._standard(ctx)
-        if standard is None:
-            return "符合企业规模标准"
-        if standard.kind == "test":
-            verb = "符合" if True in self.expected else "不符合"
-            return f"{verb}{standard.name}"
-        tiers = [t for t in (*standard.tiers, standard.fallback) if t in self.expected]
-        return f"按{standard.name}为{join_or([standard.label(t) for t in tiers])}企业"
-
-    def text(self, ctx: Context, outcome: bool | None) -> str:
-        standard = self._standard(ctx)
-        size = ctx.size(self.key)
-        if standard is None or size is None:
-            return "企业规模标准暂无有效版本,请咨询主管部门"
-        values = ctx.values
-        if len(size.rows) == 1:
-            row = size.rows[0]
-            described = row.describe(values)
-        else:
-            code = values.get("industry")
-            where = "所属行业未填写" if code is None else f"所属行业仅填写到{code}"
-            described = f"{where},可能适用{'、'.join(r.name for r in size.rows)}的标准"
-        if standard.kind == "test":
-            detail = f"({size.rows[0].requirement()})" if len(size.rows) == 1 else ""
-            passed = size.value
-            if passed is None:
-                return f"{described},需确认是否符合{standard.name}{detail}"
-            if not passed and len(size.rows) == 1:
-                failing = size.rows[0].failing(values)
-                if failing and standard.combine == "all":
-                    described = ";".join(failing)
-            return f"{described},{'符合' if passed else '不符合'}{standard.name}{detail}"
-        order = [t for t in (*standard.tiers, standard.fallback)]
-        possible = [standard.label(t) for t in order if t in size.possible]
-        wanted = [standard.label(t) for t in order if t in self.expected]
-        if outcome is None:
-            return (
-                f"{described},按{standard.name}可能为{join_or(possible)}企业,"
-                f"需确认是否为{join_or(wanted)}企业"
-            )
-        verdict = "属于" if outcome else "不属于"
-        return f"{described},按{standard.name}为{join_or(possible)}企业,{verdict}{'、'.join(wanted)}企业"
-
 
 class ItemCompare:
     """A comparison on one equipment item's field (all item fields are always known)."""
@@ -374,16 +250,6 @@ class ItemCompare:
             return value != target
         return self._fn(value, target)
 
-    def requirement(self, ctx: Context) -> str:
-        spec = self.spec
-        target = self.threshold.for_text(ctx)
-        shown = spec.value_text(target) if spec.kind != "number" else amount(target, spec.unit)
-        if self.op in ("==", "!="):
-            return f"{spec.label}{'为' if self.op == '==' else '不是'}{shown}"
-        phrases = DATE_OP_PHRASES if spec.kind == "date" else OP_PHRASES
-        return f"{spec.label}{phrases[self.op][2]}{shown}"
-
-
 class ItemGroup:
     def __init__(self, mode: str, children: tuple) -> None:
         self.mode = mode  # "all" | "any"
@@ -391,13 +257,6 @@ class ItemGroup:
 
     def holds(self, item: Equipment, ctx: Context) -> bool | None:
         return combine(self.mode, [c.holds(item, ctx) for c in self.children])
-
-    def requirement(self, ctx: Context) -> str:
-        parts = [c.requirement(ctx) for c in self.children]
-        if self.mode == "all":
-            return "、".join(parts)
-        return "(" + "或".join(parts) + ")"
-
 
 class EquipmentAny(Leaf):
     fields = ("equipment",)
@@ -421,23 +280,6 @@ class EquipmentAny(Leaf):
         if found is None:
             return None, ()
         return found != self.negated, ()
-
-    def requirement(self, ctx: Context) -> str:
-        verb = "没有" if self.negated else "有"
-        return f"{verb}新购置设备同时满足:{self.item.requirement(ctx)}"
-
-    def text(self, ctx: Context, outcome: bool | None) -> str:
-        items = ctx.values.get("equipment")
-        wanted = self.item.requirement(ctx)
-        if items is None:
-            return f"新购置设备未填写,需确认是否{self.requirement(ctx)}"
-        if not items:
-            return f"未填报新购置设备,需有设备满足:{wanted}"
-        matching = self.matching(ctx) or []
-        if matching:
-            return f"新购置设备{len(items)}台,其中{len(matching)}台满足:{wanted}"
-        return f"新购置设备{len(items)}台,均不满足:{wanted}"
-
 
 # ---------------------------------------------------------------------------------------------
 # Trees
@@ -468,19 +310,10 @@ class Condition:
         )
 
     def describe(self, ctx: Context) -> str:
-        """The condition as a sentence, e.g. ``同时满足:市场主体类型为企业;有出口业务``."""
+        """The condition as a sentence (``explain.describe``), kept here for the callers that read it."""
+        from .explain import describe  # explain builds on this module, so it is imported late
 
-        def walk(i: int, top: bool) -> str:
-            kind, operands = self.nodes[i]
-            if kind == "leaf":
-                return self.leaves[operands[0]].requirement(ctx)
-            parts = [walk(child, False) for child in operands]
-            if len(parts) == 1:
-                return parts[0]
-            text = ("同时满足:" if kind == "all" else "满足其一:") + ";".join(parts)
-            return text if top else f"({text})"
-
-        return walk(len(self.nodes) - 1, True)
+        return describe(self, ctx)
 
     def _combine(self, outcomes: list[bool | None]) -> list[bool | None]:
         values: list[bool | None] = []

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from .conditions import MET, NOT_MET, UNKNOWN, Context
 from .errors import EstimateError
+from .explain import reason
 from .formulas import Env, Estimate
 from .profile import PROFILE_FIELDS, Profile
 from .rules import MeasureRule, RuleSet
@@ -169,7 +170,7 @@ def evaluate_measure(
     ev = rule.condition.evaluate(ctx, explain=explain)
     reasons = (
         tuple(
-            Reason(_OUTCOME[outcome], leaf.text(ctx, outcome), leaf.fields, decisive)
+            Reason(_OUTCOME[outcome], reason(leaf, ctx, outcome), leaf.fields, decisive)
             for leaf, outcome, decisive in zip(rule.condition.leaves, ev.outcomes, ev.decisive)
         )
         if explain

@@ -28,7 +28,6 @@ from typing import Any
 
 from . import industry as industries
 from .dated import Dated
-from .text import OP_PHRASES, amount
 
 SIZE_FIELDS: dict[str, tuple[str, str, bool, float | None]] = {
     # field -> (label, unit, integer?, lowest possible value)
@@ -57,8 +56,10 @@ class Limit:
         return OPS[self.op](value, float(self.value))
 
     def requirement(self) -> str:
-        label, unit, _, _ = SIZE_FIELDS[self.field]
-        return f"{label}{OP_PHRASES[self.op][2]}{amount(self.value, unit)}"
+        """The limit in words (``explain.limit_requirement``), kept here for the admin's tables."""
+        from .explain import limit_requirement  # explain builds on this module, so it is imported late
+
+        return limit_requirement(self)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class SizeRow:
 @dataclass(frozen=True)
 class SizeOutcome:
     possible: frozenset  # tier codes (tiered) or booleans (test)
-    rows: tuple[_Group, ...]
+    rows: tuple[SizeGroup, ...]
     unknown_fields: tuple[str, ...]
 
     @property
@@ -92,14 +93,14 @@ class SizeStandard(Dated):
     fallback: str = ""
     combine: str = "all"
     source: str = ""
-    _groups: tuple[_Group, ...] = field(default=(), init=False, repr=False, compare=False)
+    _groups: tuple[SizeGroup, ...] = field(default=(), init=False, repr=False, compare=False)
     _rows_by_code: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         groups: dict[tuple[str, tuple[str, ...]], dict[str, tuple[Limit, ...]]] = {}
         for row in self.rows:
             groups.setdefault((row.name, row.codes), {})[row.tier] = row.limits
-        built = tuple(_Group(self, name, codes, by_tier) for (name, codes), by_tier in groups.items())
+        built = tuple(SizeGroup(self, name, codes, by_tier) for (name, codes), by_tier in groups.items())
         object.__setattr__(self, "_groups", built)
 
     @property
@@ -179,7 +180,7 @@ def _between(low: float | None, high: float, integer: bool, lowest: float | None
     return value
 
 
-class _Group:
+class SizeGroup:
     """One industry row of a standard, with all its tiers; memoizes results by region."""
 
     def __init__(self, standard: SizeStandard, name: str, codes: tuple[str, ...], by_tier: dict) -> None:
@@ -193,7 +194,6 @@ class _Group:
                 thresholds.setdefault(limit.field, []).append(float(limit.value))
         self.fields = tuple((name, _Ranges(name, ts)) for name, ts in sorted(thresholds.items()))
         self._memo: dict[tuple, frozenset] = {}
-        self._requirement: str | None = None
 
     def possible(self, regions: tuple) -> frozenset:
         found = self._memo.get(regions)
@@ -217,30 +217,3 @@ class _Group:
         limits = self.by_tier.get("", ())
         test = all if std.combine == "all" else any
         return test(limit.holds(values[limit.field]) for limit in limits)
-
-    def describe(self, values: Mapping[str, Any]) -> str:
-        """The row name and the indicators it uses, e.g. ``工业,从业人数120人、营业收入8000万元``."""
-        parts = []
-        for name, _ in self.fields:
-            label, unit, _, _ = SIZE_FIELDS[name]
-            v = values.get(name)
-            parts.append(f"{label}{amount(v, unit)}" if v is not None else f"{label}未填写")
-        return f"{self.name},{'、'.join(parts)}" if self.codes else "、".join(parts)
-
-    def requirement(self) -> str:
-        """For test standards: the limits in words, e.g. ``从业人数不超过1000人或营业收入不超过40000万元``."""
-        if self._requirement is None:
-            limits = self.by_tier.get("", ())
-            joiner = "、" if self.standard.combine == "all" else "或"
-            self._requirement = joiner.join(limit.requirement() for limit in limits)
-        return self._requirement
-
-    def failing(self, values: Mapping[str, Any]) -> list[str]:
-        """For test standards: the known indicators that miss their limit, in words."""
-        out = []
-        for limit in self.by_tier.get("", ()):
-            v = values.get(limit.field)
-            if v is not None and not limit.holds(v):
-                label, unit, _, _ = SIZE_FIELDS[limit.field]
-                out.append(f"{label}{amount(v, unit)},{OP_PHRASES[limit.op][1]}{amount(limit.value, unit)}")
-        return out
