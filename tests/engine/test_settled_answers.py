@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -146,6 +147,7 @@ def partial_profile_and_a_fill(draw: st.DrawFn) -> tuple[dict[str, Any], str, An
     return profile, field, value
 
 
+@pytest.mark.slow  # about 18 s; CI runs it, `-m "not slow"` leaves it out while editing
 @settings(
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
 )
@@ -186,6 +188,7 @@ def check_answer_invariants(answer: dict[str, Any]) -> None:
             assert -(2**63) < result["estimate"]["amount_yuan"] < 2**63
 
 
+@pytest.mark.slow  # about 16 s, like the fuzzer above
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles())
 def test_every_profile_gets_an_answer_that_names_its_missing_fields_in_words(profile: dict[str, Any]) -> None:
