@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -67,6 +68,8 @@ _NUMBER_OPS = {"==", "!=", "<", "<=", ">", ">="}
 _CHOICE_OPS = {"==", "!=", "in", "not_in"}
 _BOOL_OPS = {"==", "!="}
 _ITEM_OPS = {"==", "!=", "<", "<=", ">", ">="}
+# Every comparison a leaf or an equipment item can make on a known value and a known target.
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {**OPS, "==": operator.eq, "!=": operator.ne}
 _FIELD_ORDER = {name: i for i, name in enumerate(PROFILE_FIELDS)}
 # Fields with a finite set of values, for "settled by cases" (contract 1.1).
 _FINITE_VALUES: dict[str, tuple[Any, ...]] = {
@@ -163,13 +166,17 @@ class _Threshold:
 
 
 class Compare(Leaf):
-    def __init__(self, spec: FieldSpec, op: str, threshold: _Threshold | tuple, label: str | None) -> None:
+    def __init__(
+        self, spec: FieldSpec, op: str, threshold: _Threshold | tuple[Any, ...], label: str | None
+    ) -> None:
         self.spec = spec
         self.op = op
-        self.threshold = threshold
+        # "in" and "not_in" take a list of choices; every other operator one (dated) threshold.
+        self.options: tuple[Any, ...] = threshold if isinstance(threshold, tuple) else ()
+        self.threshold = threshold if isinstance(threshold, _Threshold) else _Threshold()
         self.label = label or spec.label
         self.fields = (spec.name,)
-        self._fn = OPS.get(op)
+        self._fn = _COMPARE.get(op)
 
     def evaluate(self, ctx: Context) -> tuple[bool | None, tuple[str, ...]]:
         value = ctx.values.get(self.spec.name)
@@ -180,16 +187,12 @@ class Compare(Leaf):
     def test(self, value: Any, ctx: Context) -> bool | None:
         op = self.op
         if op == "in":
-            return value in self.threshold
+            return value in self.options
         if op == "not_in":
-            return value not in self.threshold
+            return value not in self.options
         target = self.threshold.for_compare(ctx)
-        if target is None:
+        if target is None or self._fn is None:
             return None
-        if op == "==":
-            return value == target
-        if op == "!=":
-            return value != target
         return self._fn(value, target)
 
 class IndustryIn(Leaf):
@@ -237,18 +240,13 @@ class ItemCompare:
         self.spec = spec
         self.op = op
         self.threshold = threshold
-        self._fn = OPS.get(op)
+        self._fn = _COMPARE[op]
 
     def holds(self, item: Equipment, ctx: Context) -> bool | None:
-        value = getattr(item, self.spec.name)
         target = self.threshold.for_compare(ctx)
         if target is None:
             return None
-        if self.op == "==":
-            return value == target
-        if self.op == "!=":
-            return value != target
-        return self._fn(value, target)
+        return self._fn(getattr(item, self.spec.name), target)
 
 class ItemGroup:
     def __init__(self, mode: str, children: tuple) -> None:
@@ -453,7 +451,7 @@ class _Compiler:
         if group is None:
             return None
         if group is not _NOT_A_GROUP:
-            self.nodes.append(group)  # type: ignore[arg-type]
+            self.nodes.append(group)
             return len(self.nodes) - 1
         leaf = self.leaf(data, path, negated)
         if leaf is None:
@@ -651,7 +649,8 @@ class _Compiler:
             return ItemGroup(*group)
         if not self._only(data, {"field", "op", "value"}, path):
             return None
-        spec = EQUIPMENT_FIELDS.get(data.get("field")) if isinstance(data.get("field"), str) else None
+        field = data.get("field")
+        spec = EQUIPMENT_FIELDS.get(field) if isinstance(field, str) else None
         if spec is None:
             self.fail(
                 f"{path}.field", f"设备没有字段“{data.get('field')}”,可用:{'、'.join(EQUIPMENT_FIELDS)}"

@@ -73,7 +73,7 @@ def _phrases(op: str, kind: str) -> tuple[str, str, str]:
 def _target_text(leaf: Compare, ctx: Context) -> str:
     spec = leaf.spec
     if leaf.op in ("in", "not_in"):
-        return "、".join(spec.value_text(v) for v in leaf.threshold)
+        return "、".join(spec.value_text(v) for v in leaf.options)
     target = leaf.threshold.for_text(ctx)
     if target is None:
         # Unreachable with a valid rule set (every parameter has a nearest version); reasons
@@ -90,7 +90,7 @@ def _compare_requirement(leaf: Compare, ctx: Context) -> str:
         wanted = (leaf.op == "==") == bool(leaf.threshold.literal)
         return spec.yes if wanted else spec.no
     if spec.kind == "enum" and leaf.op in ("in", "=="):
-        options = leaf.threshold if leaf.op == "in" else (leaf.threshold.literal,)
+        options = leaf.options if leaf.op == "in" else (leaf.threshold.literal,)
         return f"{leaf.label}为{join_or([spec.value_text(v) for v in options])}"
     return f"{leaf.label}{_phrases(leaf.op, spec.kind)[2]}{_target_text(leaf, ctx)}"
 

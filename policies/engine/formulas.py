@@ -152,6 +152,10 @@ _CMPOPS: dict[type, Callable[[Any, Any], bool]] = {
 }
 
 
+def _constant(value: Any) -> Fn:
+    return lambda env: value
+
+
 class _ExprCompiler:
     def __init__(self, schema: Schema, names: set[str], path: str) -> None:
         self.schema = schema
@@ -179,10 +183,9 @@ class _ExprCompiler:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool) or isinstance(value, str):
-                return lambda env, v=value: v
+                return _constant(value)
             if isinstance(value, int | float):
-                d = to_decimal(value)
-                return lambda env, v=d: v
+                return _constant(to_decimal(value))
             raise self.fail(f"不支持的常量:{value!r}")
         if isinstance(node, ast.Name):
             return self.name(node.id)
@@ -402,6 +405,7 @@ class _ExprCompiler:
             if name == "size_label":
                 # Text only: an undecided class reads "小型或微型" rather than blocking the estimate.
                 standard = env.ctx.standard(key)
+                assert standard is not None  # ctx.size gave an outcome, so the standard exists
                 order = (*standard.tiers, standard.fallback)
                 return join_or([standard.label(t) for t in order if t in outcome.possible])
             if outcome.possible <= wanted:
@@ -625,6 +629,7 @@ def compile_estimate(
         errors.extend(exc.errors)
     if errors:
         raise RuleError(errors)
+    assert isinstance(kind, str) and formula is not None and basis is not None  # else errors
     return EstimateSpec(
         kind=kind,
         formula=formula,

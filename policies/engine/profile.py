@@ -45,7 +45,7 @@ class FieldSpec:
         if self.choices:
             return self.choices.get(value, str(value))
         if self.kind == "date":
-            return value.isoformat()
+            return str(value.isoformat())
         return f"{number(value)}{self.unit}"
 
 
@@ -59,8 +59,8 @@ EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2099, 12, 31)
 MAX_EQUIPMENT_ITEMS = 100
 
-_MONEY = {"kind": "number", "unit": "万元", "minimum": 0, "maximum": MAX_AMOUNT_WAN}
-_DATE = {"kind": "date", "earliest": EARLIEST_DATE, "latest": LATEST_DATE}
+_MONEY: dict[str, Any] = {"kind": "number", "unit": "万元", "minimum": 0, "maximum": MAX_AMOUNT_WAN}
+_DATE: dict[str, Any] = {"kind": "date", "earliest": EARLIEST_DATE, "latest": LATEST_DATE}
 
 PROFILE_FIELDS: dict[str, FieldSpec] = {
     spec.name: spec
@@ -360,7 +360,8 @@ def _check_date(spec: FieldSpec, raw: object, path: str, errors: list[tuple[str,
         errors.append((path, f"{label}“{raw}”不是有效日期"))
         return None
     if (spec.earliest and day < spec.earliest) or (spec.latest and day > spec.latest):
-        errors.append((path, f"{label}应在{spec.earliest.isoformat()}到{spec.latest.isoformat()}之间"))
+        # Every date field has both ends (str of a date is its ISO form).
+        errors.append((path, f"{label}应在{spec.earliest}到{spec.latest}之间"))
         return None
     return day
 
@@ -402,6 +403,7 @@ def range_message(spec: FieldSpec) -> str:
     """The Chinese sentence for a number outside its range (shared with the forms)."""
     unit = spec.unit
     low, high = spec.minimum, spec.maximum
+    assert low is not None, spec.name  # every ranged field has a lower end; only some an upper
     if high is None:
         return f"{spec.label}不能为负数" if low == 0 else f"{spec.label}不能小于{number(low)}{unit}"
     if low == 0 and spec.exclusive_minimum:

@@ -274,6 +274,7 @@ def _size_standard(item: Mapping, where: str, errors: ErrorCollector) -> SizeSta
     rows = _size_rows(item.get("rows"), where, errors, kind, tiers)
     if len(errors.items) > before:
         return None
+    assert isinstance(key, str) and isinstance(name, str)  # else an error was added above
     return SizeStandard(
         key=key,
         name=name,
@@ -368,6 +369,7 @@ def size_row(raw: Any, where: str, errors: ErrorCollector, kind: str, tiers: tup
     limits = parse_limits(raw.get("limits"), f"{where}.limits", errors)
     if len(errors.items) > before:
         return None
+    assert isinstance(name, str)  # else an error was added above
     return SizeRow(name=name, codes=tuple(codes), tier=tier, limits=limits)
 
 
@@ -477,6 +479,7 @@ def build_measure(
     valid_until = parse_date(item.get("valid_until"), f"{where}.valid_until", errors)
     if len(errors.items) > before:
         return None
+    assert isinstance(number, int)  # else an error was added above
     return MeasureRule(
         number=number,
         title=str(item.get("title") or f"第{number}条"),

@@ -117,7 +117,7 @@ class SizeStandard(Dated):
         possible: frozenset = frozenset()
         unknown: list[str] = []
         for group in rows:
-            regions = []
+            regions: list[int | None] = []
             for name, ranges in group.fields:
                 v = values.get(name)
                 if v is None:
@@ -133,7 +133,7 @@ class SizeStandard(Dated):
 
     def label(self, outcome: Any) -> str:
         if self.kind == "tiered":
-            return TIER_LABELS.get(outcome, outcome)
+            return TIER_LABELS.get(outcome, str(outcome))
         return "符合" if outcome else "不符合"
 
 
@@ -164,6 +164,7 @@ class _Ranges:
 
 def _between(low: float | None, high: float, integer: bool, lowest: float | None) -> float | None:
     """A value strictly between ``low`` and ``high`` (and not below ``lowest``), or None."""
+    value: float
     if integer:
         value = math.ceil(high) - 1 if low is None else math.floor(low) + 1
         if lowest is not None and value < lowest:

@@ -94,9 +94,9 @@ def find_units(text: str, number: int) -> tuple[UnitsFound, list[ImportWarning]]
         return UnitsFound(text[: close + 1], split_units(content), text[close + 1 :]), warnings
     # Parentheses without a label: the last one whose content is a unit list.
     for match in reversed(list(re.finditer(r"[((]([^()()]{2,200})[))]", text))):
-        content = unit_parenthesis_content(match.group(1))
-        if content is not None:
-            return UnitsFound(text[: match.end()], split_units(content), text[match.end() :]), warnings
+        found = unit_parenthesis_content(match.group(1))
+        if found is not None:
+            return UnitsFound(text[: match.end()], split_units(found), text[match.end() :]), warnings
     return UnitsFound(text), warnings
 
 

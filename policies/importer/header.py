@@ -34,9 +34,10 @@ def parse_date(text: str) -> datetime.date | None:
         if not match:
             return None
         year = int("".join(str(chinese_number(c)) for c in match.group(1)))
-        month, day = chinese_number(match.group(2)), chinese_number(match.group(3))
-        if not (month and day):
+        cn_month, cn_day = chinese_number(match.group(2)), chinese_number(match.group(3))
+        if not (cn_month and cn_day):
             return None
+        month, day = cn_month, cn_day
     try:
         return datetime.date(year, month, day)
     except ValueError:
