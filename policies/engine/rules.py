@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -185,16 +185,22 @@ def _overlap(a: Any, b: Any) -> bool:
     return lo <= hi
 
 
-def build_parameters(items: Any, errors: ErrorCollector, path: str = "parameters") -> list[Parameter]:
-    params: list[Parameter] = []
+def _objects(items: Any, errors: ErrorCollector, path: str, what: str) -> Iterator[tuple[str, Mapping]]:
+    """The JSON objects of a list with their paths; a list that is none, or an item, is an error."""
     if not isinstance(items, list):
-        errors.add(path, "参数应为列表")
-        return params
+        errors.add(path, f"{what}应为列表")
+        return
     for i, item in enumerate(items):
         where = f"{path}[{i}]"
-        if not isinstance(item, Mapping):
-            errors.add(where, "参数应为JSON对象")
-            continue
+        if isinstance(item, Mapping):
+            yield where, item
+        else:
+            errors.add(where, f"{what}应为JSON对象")
+
+
+def build_parameters(items: Any, errors: ErrorCollector, path: str = "parameters") -> list[Parameter]:
+    params: list[Parameter] = []
+    for where, item in _objects(items, errors, path, "参数"):
         key = item.get("key")
         if not isinstance(key, str) or not key.isidentifier():
             errors.add(f"{where}.key", "参数键应为英文标识,例如 m7_band_limit_wan")
@@ -236,14 +242,7 @@ def build_parameters(items: Any, errors: ErrorCollector, path: str = "parameters
 
 def build_size_standards(items: Any, errors: ErrorCollector, path: str = "size_standards") -> list[SizeStandard]:
     standards: list[SizeStandard] = []
-    if not isinstance(items, list):
-        errors.add(path, "规模标准应为列表")
-        return standards
-    for i, item in enumerate(items):
-        where = f"{path}[{i}]"
-        if not isinstance(item, Mapping):
-            errors.add(where, "规模标准应为JSON对象")
-            continue
+    for where, item in _objects(items, errors, path, "规模标准"):
         standard = _size_standard(item, where, errors)
         if standard is None:
             continue
