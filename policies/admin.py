@@ -29,6 +29,7 @@ from .models import (
     Deadline,
     Industry,
     Measure,
+    MeasureLink,
     MeasureUnit,
     Official,
     PolicyDocument,
@@ -101,14 +102,25 @@ class DeadlineInline(MeasureContentInline, admin.TabularInline):
     extra = 0
 
 
+class MeasureLinkInline(MeasureContentInline, admin.TabularInline):
+    """Lineage: the later measures (of other documents) that extend, amend or replace this one."""
+
+    model = MeasureLink
+    fk_name = "measure"
+    extra = 0
+    autocomplete_fields = ["successor"]
+
+
 @admin.register(Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "title", "category", "status_badge", "valid_from", "valid_until", "unit_list"]
+    list_display = [
+        "number", "title", "document_number", "category", "status_badge", "valid_from", "valid_until", "unit_list"
+    ]
     list_display_links = ["number", "title"]
-    list_filter = ["is_draft", "category", "units", "delivery"]
-    search_fields = ["title", "text", "summary", "=number"]
+    list_filter = ["is_draft", "document", "category", "units", "delivery"]
+    search_fields = ["title", "text", "summary", "=number", "document__number"]
     autocomplete_fields = ["category"]
-    inlines = [MeasureUnitInline, DeadlineInline]
+    inlines = [MeasureUnitInline, DeadlineInline, MeasureLinkInline]
     history_list_display = ["draft_from_version"]
     change_form_template = "admin/policies/measure/change_form.html"
     fieldsets = [
@@ -130,7 +142,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
         """The measure's history, followed by the history of its units and deadlines."""
         related = []
         if object_id.isdigit():
-            for model, kind in ((MeasureUnit, "责任单位"), (Deadline, "截止日期")):
+            for model, kind in ((MeasureUnit, "责任单位"), (Deadline, "截止日期"), (MeasureLink, "后续政策")):
                 for record in model.history.filter(measure_id=int(object_id)).select_related("history_user"):
                     record.kind = kind
                     record.text = str(record.instance)
@@ -139,7 +151,16 @@ class MeasureAdmin(SimpleHistoryAdmin):
         return super().history_view(request, object_id, {**(extra_context or {}), "related_history": related})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Measure]:
-        return super().get_queryset(request).select_related("category").prefetch_related("measure_units__unit")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("category", "document")
+            .prefetch_related("measure_units__unit")
+        )
+
+    @admin.display(description="文号", ordering="document__number")
+    def document_number(self, obj: Measure) -> str:
+        return obj.document.number
 
     @admin.display(description="状态")
     def status_badge(self, obj: Measure) -> str:
@@ -155,7 +176,8 @@ class MeasureAdmin(SimpleHistoryAdmin):
             # Published content changes only through a draft, so the public never sees half an edit.
             return [f for fs in self.fieldsets for f in fs[1]["fields"]]
         if obj is not None and obj.draft_of_id:
-            return always + ["number"]
+            # A draft edits its measure's content; which document and number it is stays put.
+            return always + ["document", "number"]
         return always
 
     def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
@@ -288,7 +310,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(PolicyDocument)
 class PolicyDocumentAdmin(DocumentImportMixin, SimpleHistoryAdmin):
-    list_display = ["number", "title", "issuer", "issued_on"]
+    list_display = ["number", "title", "issuer", "issued_on", "valid_from", "valid_until", "legacy_urls"]
 
 
 @admin.register(Industry)

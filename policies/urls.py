@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("measures/", views.measure_list, name="measure_list"),
     path("measures/<int:number>/", views.measure_detail, name="measure_detail"),
+    path("documents/<int:pk>/", views.document_detail, name="document_detail"),
+    path("documents/<int:document>/measures/<int:number>/", views.document_measure, name="document_measure"),
 ]

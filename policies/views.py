@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import re
 
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from .models import Category, Measure, PolicyDocument, ResponsibleUnit
+from .lineage import lineage_sentences
+from .models import Category, Measure, MeasureLink, PolicyDocument, ResponsibleUnit
+
+# The catalogue page lists this many measures at a time: the seed plan's 70 fit on one page,
+# and fifty documents of a hundred measures each do not make one page of 5,000 cards.
+PAGE_SIZE = 100
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -26,8 +33,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     measures = Measure.objects.published()
+    documents = list(PolicyDocument.objects.all())
     context = {
-        "document": PolicyDocument.objects.first(),
+        "document": documents[0] if documents else None,
+        "documents": documents,
         "measure_count": measures.count(),
         "categories": Category.objects.annotate(
             published=Count("measures", filter=Q(measures__is_draft=False))
@@ -48,6 +57,15 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     measures = Measure.objects.public_listing()
     notes: list[str] = []
+
+    document = None
+    document_param = request.GET.get("document", "")
+    if document_param:
+        document = find_document(document_param)
+        if document:
+            measures = measures.filter(document=document)
+        else:
+            notes.append("未找到该政策文件,已显示全部文件。")
 
     category_param = request.GET.get("category", "")
     # Only a well-formed slug reaches the database: PostgreSQL refuses NUL characters (a 500).
@@ -86,8 +104,15 @@ def measure_list(request: HttpRequest) -> HttpResponse:
         else:
             notes.append("条款序号应为数字,例如 12。")
 
+    page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "measures": measures,
+        "measures": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
+        "documents": PolicyDocument.objects.all(),
+        "selected_document": document,
         "categories": Category.objects.all(),
         "units": ResponsibleUnit.objects.filter(measures__is_draft=False).distinct(),
         "selected_category": category,
@@ -100,14 +125,71 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/measure_list.html", context)
 
 
-def measure_detail(request: HttpRequest, number: int) -> HttpResponse:
-    measure = (
-        Measure.objects.public_listing().prefetch_related("deadlines").filter(number=number).first()
+def find_document(value: str) -> PolicyDocument | None:
+    """A document by its id or its 文号 (as the API's ``?document=`` takes it); None if unknown."""
+    value = value.strip()
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return PolicyDocument.objects.filter(pk=int(value)).first()
+    return PolicyDocument.objects.filter(number=value).first()
+
+
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A document's page is the catalogue filtered to it."""
+    document = PolicyDocument.objects.filter(pk=pk).first()
+    if document is None:
+        raise Http404("没有这个政策文件")
+    return redirect(f"{reverse('policies:measure_list')}?document={document.pk}")
+
+
+def _detail_queryset() -> object:
+    published_links = MeasureLink.objects.filter(measure__is_draft=False)
+    return Measure.objects.public_listing().prefetch_related(
+        "deadlines",
+        Prefetch(
+            "successor_links",
+            queryset=MeasureLink.objects.select_related("successor__document").order_by("date", "id"),
+        ),
+        Prefetch(
+            "predecessor_links",
+            queryset=published_links.select_related("measure__document").order_by("date", "id"),
+        ),
     )
-    if measure is None:
-        raise Http404("没有这条政策措施")
+
+
+def _render_measure(request: HttpRequest, measure: Measure) -> HttpResponse:
+    today = timezone.localdate()
     return render(
         request,
         "policies/measure_detail.html",
-        {"measure": measure, "in_force": measure.in_force(), "today": timezone.localdate()},
+        {
+            "measure": measure,
+            "in_force": measure.in_force(),
+            "today": today,
+            "lineage": lineage_sentences(measure, today),
+        },
     )
+
+
+def measure_detail(request: HttpRequest, number: int) -> HttpResponse:
+    """/measures/<n>/: the seed plan's measure n (its address since 2022).
+
+    When no document keeps these addresses but exactly one document has a measure n, the old
+    link is sent there rather than left dead.
+    """
+    measure = _detail_queryset().numbered(number).first()
+    if measure is None:
+        candidates = list(Measure.objects.published().select_related("document").filter(number=number)[:2])
+        if len(candidates) == 1:
+            return redirect(candidates[0].get_absolute_url(), permanent=True)
+        raise Http404("没有这条政策措施")
+    return _render_measure(request, measure)
+
+
+def document_measure(request: HttpRequest, document: int, number: int) -> HttpResponse:
+    """/documents/<id>/measures/<n>/: measure n of any document (the seed's redirect to /measures/<n>/)."""
+    measure = _detail_queryset().filter(document=document, number=number).first()
+    if measure is None:
+        raise Http404("没有这条政策措施")
+    if request.path != measure.get_absolute_url():
+        return redirect(measure.get_absolute_url(), permanent=True)
+    return _render_measure(request, measure)

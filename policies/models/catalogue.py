@@ -42,13 +42,43 @@ class PolicyDocument(models.Model):
     issued_on = models.DateField("发文日期")
     valid_from = models.DateField("施行日期")
     valid_until = models.DateField("截止日期", null=True, blank=True)
+    legacy_urls = models.BooleanField(
+        "沿用旧网址",
+        default=False,
+        help_text="勾选后本文件的措施网址为 /measures/<序号>/(首个文件的网址,已被外部链接引用);"
+        "其他文件为 /documents/<编号>/measures/<序号>/。只能有一个文件勾选。",
+    )
 
     class Meta:
         verbose_name = "政策文件"
         verbose_name_plural = "政策文件"
+        # Catalogue order: the order documents were added, so the seed plan stays first and a
+        # newly imported document never moves the measures already listed.
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["legacy_urls"],
+                condition=Q(legacy_urls=True),
+                name="one_document_with_legacy_urls",
+                violation_error_message="只能有一个文件沿用旧网址 /measures/<序号>/。",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}({self.number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("policies:document_detail", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        """How the portal names a document next to a measure: 《标题》(文号)."""
+        return f"《{self.title}》({self.number})"
+
+    def in_force(self, on: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or on <= self.valid_until
+        )
 
 
 class Category(models.Model):
@@ -131,7 +161,18 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(valid_until__lt=on)
 
     def public_listing(self) -> MeasureQuerySet:
-        return self.published().select_related("category").prefetch_related("measure_units__unit")
+        return self.published().select_related("category", "document").prefetch_related("measure_units__unit")
+
+    def numbered(self, number: int, document: PolicyDocument | int | None = None) -> MeasureQuerySet:
+        """Measures numbered ``number`` in ``document``; without one, in the legacy-URL document.
+
+        Numbers are unique only within a document. Places that only know a number (old links,
+        the hotline's "第12条", a rule's source measure) mean the seed plan, whose measures keep
+        /measures/<n>/.
+        """
+        if document is None:
+            return self.filter(number=number, document__legacy_urls=True)
+        return self.filter(number=number, document=document)
 
     def search(self, query: str, limit: int = 10) -> list[Measure]:
         """Published measures answering a caller's question, best first, each with .score and .snippet."""
@@ -188,14 +229,14 @@ class Measure(models.Model):
     class Meta:
         verbose_name = "政策措施"
         verbose_name_plural = "政策措施"
-        ordering = ["number", "is_draft"]
+        ordering = ["document_id", "number", "is_draft"]
         permissions = [("publish_measure", "可以发布政策措施")]
         constraints = [
             models.UniqueConstraint(
-                fields=["number"],
+                fields=["document", "number"],
                 condition=Q(is_draft=False),
                 name="unique_published_measure_number",
-                violation_error_message="已有相同序号的已发布条款。",
+                violation_error_message="本文件已有相同序号的已发布条款。",
             ),
         ]
 
@@ -204,7 +245,16 @@ class Measure(models.Model):
         return f"{prefix}第{self.number}条 {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("policies:measure_detail", args=[self.number])
+        # The seed plan's measures keep /measures/<n>/ (printed and linked since 2022); every
+        # other document's measures live under that document.
+        if self.document.legacy_urls:
+            return reverse("policies:measure_detail", args=[self.number])
+        return reverse("policies:document_measure", args=[self.document_id, self.number])
+
+    @property
+    def reference(self) -> str:
+        """The measure named with its document: 《标题》(文号)第N条."""
+        return f"{self.document.label}第{self.number}条"
 
     def clean(self) -> None:
         errors = {}
@@ -212,12 +262,20 @@ class Measure(models.Model):
             errors["valid_until"] = "失效日期不能早于生效日期。"
         if self.draft_of_id and not self.is_draft:
             errors["is_draft"] = "修改草稿在发布前必须保持草稿状态。"
+        if self.draft_of_id and self.draft_of.document_id != self.document_id:
+            errors["document"] = "修改草稿不能改变所属文件。"
         if self.draft_of_id and self.draft_of.number != self.number:
             errors["number"] = "修改草稿不能改变条款序号。"
-        elif not self.draft_of_id and self.number is not None:
-            clash = Measure.objects.published().filter(number=self.number).exclude(pk=self.pk)
+        elif not self.draft_of_id and self.number is not None and self.document_id is not None:
+            clash = (
+                Measure.objects.published()
+                .filter(document=self.document_id, number=self.number)
+                .exclude(pk=self.pk)
+            )
             if clash.exists():
-                errors["number"] = f"已有第{self.number}条的已发布条款;要修改它,请在该条款上点击“修改草稿”。"
+                errors["number"] = (
+                    f"本文件已有第{self.number}条的已发布条款;要修改它,请在该条款上点击“修改草稿”。"
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -379,3 +437,56 @@ class Official(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()}({'、'.join(u.name for u in self.units.all())})"
+
+
+class MeasureLink(MeasureContent):
+    """A later document's measure that extends, amends or replaces this one (lineage).
+
+    The link belongs to the earlier measure's content, so it is edited on that measure (by the
+    officials of its units) and goes through the same draft / publish workflow as its deadlines.
+    """
+
+    KINDS = [("extends", "延续"), ("amends", "调整"), ("replaces", "废止/替代")]
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="successor_links")
+    successor = models.ForeignKey(
+        Measure,
+        verbose_name="后续条款",
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
+        limit_choices_to={"is_draft": False},
+        help_text="其他文件中延续、调整或替代本条的已发布条款",
+    )
+    kind = models.CharField("关系", max_length=10, choices=KINDS, default="extends")
+    date = models.DateField("日期", help_text="延续、调整或替代自哪一天起,例如:2023-01-01")
+
+    history = HistoricalRecords(excluded_fields=["draft_origin"])
+
+    class Meta:
+        verbose_name = "后续政策"
+        verbose_name_plural = "后续政策(延续、调整、废止/替代)"
+        ordering = ["measure", "date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "successor"], name="unique_successor_per_measure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}:{self.successor.reference}({self.date:%Y-%m-%d})"
+
+    def clean(self) -> None:
+        errors = {}
+        successor = self.successor if self.successor_id else None
+        measure = self.measure if self.measure_id else None
+        if successor is not None and successor.is_draft:
+            errors["successor"] = "后续条款必须是已发布的条款。"
+        elif successor is not None and measure is not None:
+            original = measure.draft_of or measure
+            if successor.pk == original.pk:
+                errors["successor"] = "不能把条款链接到它自己。"
+            elif successor.document_id == measure.document_id:
+                errors["successor"] = "后续条款应出自其他政策文件。"
+        if errors:
+            raise ValidationError(errors)
+
+
+Measure.content_relations.append("successor_links")
