@@ -195,6 +195,7 @@ class Change:
     title: str
     before: str
     after: str
+    document: str = ""  # the measure's 文号
 
     @property
     def direction(self) -> str:
@@ -238,15 +239,22 @@ def rule_news(account: EnterpriseAccount) -> RuleNews | None:
         fresh = screening.run(dict(latest.profile), ruleset)
     except ProfileError:  # a stored profile the contract no longer accepts cannot be compared
         return None
-    old = {r["measure"]: (r["status"], r.get("title", "")) for r in latest.answer.get("results", [])}
-    new = {r.measure: (r.status, r.title) for r in fresh.results}
+    # Keyed by (文号, number): numbers repeat across documents. A receipt made before results
+    # named their document holds the seed plan's measures only.
+    seed = latest.answer.get("document", {}).get("number", "")
+    old = {
+        (r.get("document", seed), r["measure"]): (r["status"], r.get("title", ""))
+        for r in latest.answer.get("results", [])
+    }
+    new = {(r.document, r.measure): (r.status, r.title) for r in fresh.results}
+    order = {key: i for i, key in enumerate([*new, *(k for k in old if k not in new)])}
     news = RuleNews(latest, [], [], [])
-    for number in sorted(set(old) | set(new)):
-        before, old_title = old.get(number, ("absent", ""))
-        after, new_title = new.get(number, ("absent", ""))
+    for key in sorted(set(old) | set(new), key=order.__getitem__):
+        before, old_title = old.get(key, ("absent", ""))
+        after, new_title = new.get(key, ("absent", ""))
         if before == after:
             continue
-        change = Change(number, new_title or old_title, before, after)
+        change = Change(key[1], new_title or old_title, before, after, key[0])
         {"gain": news.gains, "loss": news.losses, "other": news.others}[change.direction].append(change)
     return news
 

@@ -32,7 +32,11 @@ def _mismatches(case: GoldenCase) -> list[tuple[int, str, str]]:
         answer = screening.run(case.profile)
     except ProfileError:
         return [(0, "有效的企业画像", "画像无效")]
-    actual = {r.measure: r.status for r in answer.results}
+    # Golden cases describe the seed plan, whose measures come first; a later document's
+    # measure with the same number must not stand in for it.
+    actual: dict[int, str] = {}
+    for r in answer.results:
+        actual.setdefault(r.measure, r.status)
     return [
         (number, status, actual.get(number, impact.ABSENT))
         for number, status in sorted(case.expected_statuses().items())
@@ -151,7 +155,7 @@ def impact_preview_section(request: HttpRequest, draft: Measure) -> str:
     except EngineError as exc:
         message = f"资格规则无法使用,暂无法预览影响:{exc}"
         return render_to_string("admin/enterprises/impact_preview.html", {"unavailable": message})
-    result = impact.preview(before, after, [draft.number])
+    result = impact.preview(before, after, [draft.number], document=draft.document.number)
     return render_to_string("admin/enterprises/impact_preview.html", {"impact": result, "draft": draft})
 
 

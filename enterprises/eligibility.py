@@ -52,12 +52,19 @@ def load() -> RuleSet:
     return rules_loader.load_ruleset()
 
 
-def evaluate(ruleset: RuleSet, profile: dict[str, Any], today: datetime.date) -> dict[int, Outcome]:
-    """Screen a stored profile for `today`; return each measure's outcome by number."""
+def measure_key(measure: Any) -> tuple[str, int]:
+    """How `evaluate` keys a measure: (文号, number), since numbers repeat across documents."""
+    return (measure.document.number, measure.number)
+
+
+def evaluate(
+    ruleset: RuleSet, profile: dict[str, Any], today: datetime.date
+) -> dict[tuple[str, int], Outcome]:
+    """Screen a stored profile for `today`; return each measure's outcome by (文号, number)."""
     data = {key: value for key, value in profile.items() if key != "as_of"}
     data["as_of"] = today.isoformat()
     screening = screen(validate_profile(data), ruleset)
-    return {result.measure: Outcome.from_result(result) for result in screening.results}
+    return {(result.document, result.measure): Outcome.from_result(result) for result in screening.results}
 
 
 def field_label(name: str) -> str:

@@ -46,18 +46,23 @@ class StatusChange:
         return STATUS_LABELS.get(self.after, "(无此条)")
 
 
-def _status(ruleset: RuleSet, number: int, ctx: Any) -> str:
+def _status(ruleset: RuleSet, number: int, ctx: Any, document: str | None = None) -> str:
     try:
-        rule = ruleset.measure(number)
+        rule = ruleset.measure(number, document)
     except KeyError:
         return ABSENT
     return evaluate_measure(rule, ctx).status
 
 
 def changes_for(
-    profile: dict[str, Any], before: RuleSet, after: RuleSet, measures: Iterable[int]
+    profile: dict[str, Any],
+    before: RuleSet,
+    after: RuleSet,
+    measures: Iterable[int],
+    document: str | None = None,
 ) -> list[StatusChange]:
-    """The measures among ``measures`` whose status differs between the two rule sets."""
+    """The measures among ``measures`` (numbers in ``document``, a 文号; by default the first
+    document so numbered) whose status differs between the two rule sets."""
     try:
         valid = validate_profile(profile)
     except ProfileError:
@@ -65,7 +70,7 @@ def changes_for(
     old_ctx, new_ctx = make_context(valid, before), make_context(valid, after)
     out = []
     for number in measures:
-        old, new = _status(before, number, old_ctx), _status(after, number, new_ctx)
+        old, new = _status(before, number, old_ctx, document), _status(after, number, new_ctx, document)
         if old != new:
             out.append(StatusChange(number, old, new))
     return out
@@ -108,17 +113,17 @@ class Impact:
         return [c for c in self.cases if c.changes]
 
 
-def preview(before: RuleSet, after: RuleSet, measures: list[int]) -> Impact:
-    """Screen golden cases and saved profiles for ``measures`` with both rule sets."""
+def preview(before: RuleSet, after: RuleSet, measures: list[int], document: str | None = None) -> Impact:
+    """Screen golden cases and saved profiles for ``measures`` (of ``document``) with both rule sets."""
     cases = [
-        CaseImpact(case, changes_for(case.profile, before, after, measures), case.expected_statuses())
+        CaseImpact(case, changes_for(case.profile, before, after, measures, document), case.expected_statuses())
         for case in GoldenCase.objects.all()
     ]
     stats = ProfileImpact()
     for entry in Receipt.objects.distinct_profiles():
         stats.profiles += 1
         stats.receipts += entry["count"]
-        found = changes_for(entry["profile"], before, after, measures)
+        found = changes_for(entry["profile"], before, after, measures, document)
         if not found:
             continue
         stats.changed_profiles += 1

@@ -13,6 +13,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from policies.lineage import successor_sentence
+
 from . import screening
 from .forms import QUESTIONS, STEPS, profile_name
 from .models import Receipt
@@ -51,12 +53,25 @@ def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
+def measure_link(document: dict[str, Any], number: int) -> tuple[str, str]:
+    """(URL, page anchor) of a result's measure, from the document stored with the receipt.
+
+    Receipts made before there were several documents store no ``documents``: their measures
+    are the seed plan's, at /measures/<n>/.
+    """
+    if document.get("id") is None or document.get("legacy_urls"):
+        return reverse("policies:measure_detail", args=[number]), f"m{number}"
+    return reverse("policies:document_measure", args=[document["id"], number]), f"d{document['id']}-m{number}"
+
+
 def decorate(
     result: dict[str, Any], more_url: str, document: dict[str, Any], as_of: datetime.date
 ) -> dict[str, Any]:
     """One measure's stored result with the labels and links the template needs."""
     catalogue = result.get("catalogue", {})
     estimate = result.get("estimate")
+    url, anchor = measure_link(document, result["measure"])
+    successors = result.get("successors") or []
     return {
         **result,
         "status_label": STATUS_LABELS[result["status"]],
@@ -98,6 +113,12 @@ def decorate(
             "valid_until": _date(catalogue.get("valid_until")),
         },
         "document": document,
+        "url": url,
+        "anchor": anchor,
+        "successors": successors,
+        "successor_text": (
+            successor_sentence(_date(result.get("measure_valid_until")), successors, as_of) if successors else ""
+        ),
     }
 
 
@@ -137,7 +158,12 @@ def result_page_context(request: HttpRequest, receipt: Receipt) -> dict[str, Any
     answer = receipt.answer
     more_url = reverse("enterprises:more_questions", args=[receipt.token])
     document = answer.get("document", {})
-    results = [decorate(r, more_url, document, receipt.as_of) for r in answer.get("results", [])]
+    documents = answer.get("documents") or ([document] if document else [])
+    by_number = {d["number"]: d for d in documents}
+    results = [
+        decorate(r, more_url, by_number.get(r.get("document", ""), document), receipt.as_of)
+        for r in answer.get("results", [])
+    ]
     in_force = [r for r in results if r["in_force"]]
     not_in_force = [r for r in results if not r["in_force"]]
     counts = settle_counts(answer)
@@ -151,6 +177,8 @@ def result_page_context(request: HttpRequest, receipt: Receipt) -> dict[str, Any
         "receipt": receipt,
         "answer": answer,
         "document": document,
+        "documents": documents,
+        "several_documents": len(documents) > 1,
         "in_force_groups": group_results(in_force),
         "expired_groups": [g for g in group_results(not_in_force) if g["results"]],
         "not_in_force_count": len(not_in_force),

@@ -181,6 +181,7 @@ class UpcomingReminder:
     stage: int
     send_on: datetime.date
     status: str
+    document: str = ""  # the measure's 文号
 
 
 def upcoming_reminders(profile: dict[str, Any], today: datetime.date) -> list[UpcomingReminder]:
@@ -188,7 +189,7 @@ def upcoming_reminders(profile: dict[str, Any], today: datetime.date) -> list[Up
     plan: list[UpcomingReminder] = []
     ruleset = eligibility.load()
     deadlines = list(
-        Deadline.objects.filter(measure__is_draft=False, date__gte=today).select_related("measure")
+        Deadline.objects.filter(measure__is_draft=False, date__gte=today).select_related("measure__document")
     )
     if not deadlines:
         return plan
@@ -196,7 +197,7 @@ def upcoming_reminders(profile: dict[str, Any], today: datetime.date) -> list[Up
     if evaluation is None:
         return plan
     for deadline in deadlines:
-        outcome = evaluation.get(deadline.measure.number)
+        outcome = evaluation.get(eligibility.measure_key(deadline.measure))
         if not _applies(outcome, deadline):
             continue
         for stage, send_on in stage_dates(deadline.date, today):
@@ -209,6 +210,7 @@ def upcoming_reminders(profile: dict[str, Any], today: datetime.date) -> list[Up
                     stage,
                     send_on,
                     outcome.status,
+                    deadline.measure.document.number,
                 )
             )
     return sorted(plan, key=lambda r: (r.send_on, r.deadline, r.measure))
@@ -266,7 +268,7 @@ def _due_deadlines(today: datetime.date) -> list[tuple[Deadline, int]]:
     horizon = today + datetime.timedelta(days=max(STAGES))
     deadlines = Deadline.objects.filter(
         measure__is_draft=False, date__gte=today, date__lte=horizon
-    ).select_related("measure")
+    ).select_related("measure__document")
     return [(d, stage) for d in deadlines if (stage := due_stage(d.date, today))]
 
 
@@ -292,7 +294,7 @@ def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> tu
                 bad_digests.append(digest)
                 continue
             for deadline, stage in due:
-                if _applies(evaluation.get(deadline.measure.number), deadline):
+                if _applies(evaluation.get(eligibility.measure_key(deadline.measure)), deadline):
                     applicable[(deadline.pk, stage)].append(digest)
     created = 0
     for deadline, stage in due:
@@ -485,7 +487,7 @@ class _Batch:
         self._units: dict[int, list] = {}
         self.rendered: dict = {}
 
-    def outcome(self, subscription: Subscription, measure: int) -> eligibility.Outcome | None:
+    def outcome(self, subscription: Subscription, measure: tuple[str, int]) -> eligibility.Outcome | None:
         if self._ruleset is None:
             self._ruleset = eligibility.load()
         found = self._by_digest.get(subscription.profile_digest)
@@ -510,7 +512,9 @@ _screenings: OrderedDict[tuple, tuple[Any, dict[int, eligibility.Outcome]]] = Or
 UNSCREENABLE: dict[int, eligibility.Outcome] = {}
 
 
-def _screen(ruleset: Any, digest: str, profile: dict, today: datetime.date) -> dict[int, eligibility.Outcome]:
+def _screen(
+    ruleset: Any, digest: str, profile: dict, today: datetime.date
+) -> dict[tuple[str, int], eligibility.Outcome]:
     """Screen a profile, remembering the last few hundred answers in this worker process.
 
     The key holds the rule set object itself: the policies app's loader hands out a new one
@@ -582,7 +586,7 @@ def _reason_not_to_send(notice: ReminderNotice, batch: _Batch) -> str | eligibil
         # Only an overtaken stage is cancelled; one not yet due (a round run for a future
         # moment) goes back to wait for its day.
         return "已被更晚的提醒阶段取代" if (deadline.date - today).days < notice.stage else NOT_YET
-    outcome = batch.outcome(subscription, deadline.measure.number)
+    outcome = batch.outcome(subscription, eligibility.measure_key(deadline.measure))
     if batch.unscreenable(subscription):
         return "企业情况按现行规则无法判断(已记录日志)"
     if not _applies(outcome, deadline):

@@ -85,7 +85,9 @@ def answer_for(profile: dict[str, Any], ruleset: RuleSet) -> dict[str, Any]:
     """The contract's answer, each result extended with what the result page shows."""
     checked = run(profile, ruleset)
     answer = checked.as_dict()
-    catalogue = _catalogue({r.measure for r in checked.results if r.status != "informational"})
+    catalogue = _catalogue({(r.document, r.measure) for r in checked.results if r.status != "informational"})
+    expired = {(r.document, r.measure) for r in checked.results if not r.in_force}
+    successors = _successors(expired)
     for result, detail in zip(answer["results"], checked.results):
         result["criteria"] = [
             {"outcome": r.outcome, "text": r.text, "decisive": r.decisive, "fields": list(r.fields)}
@@ -94,24 +96,76 @@ def answer_for(profile: dict[str, Any], ruleset: RuleSet) -> dict[str, Any]:
         result["notes"] = list(detail.notes)
         for deadline, found in zip(result["deadlines"], detail.deadlines):
             deadline["applies"] = found.applies
-        result["catalogue"] = catalogue.get(result["measure"], {})
-    document = PolicyDocument.objects.order_by("issued_on").first()
-    answer["document"] = {"number": document.number, "title": document.title} if document else {}
+        key = (detail.document, detail.measure)
+        result["catalogue"] = catalogue.get(key, {})
+        if key in successors:
+            # Shown instead of a bare 已失效: where the measure went, and when this one ended.
+            result["measure_valid_until"], result["successors"] = successors[key]
+    documents = document_summaries(checked.as_of)
+    # "document" is the first document, which receipts made before there were several relied on.
+    answer["document"] = {"number": documents[0]["number"], "title": documents[0]["title"]} if documents else {}
+    answer["documents"] = documents
     return answer
 
 
-def _catalogue(numbers: set[int]) -> dict[int, dict[str, Any]]:
+def document_summaries(as_of: Any) -> list[dict[str, Any]]:
+    """Every document with its period and whether it was in force on ``as_of`` (for the receipt)."""
+    return [
+        {
+            "number": d.number,
+            "title": d.title,
+            "id": d.pk,
+            "legacy_urls": d.legacy_urls,
+            "valid_from": d.valid_from.isoformat() if d.valid_from else None,
+            "valid_until": d.valid_until.isoformat() if d.valid_until else None,
+            "in_force": d.in_force(as_of),
+        }
+        for d in PolicyDocument.objects.order_by("id")
+    ]
+
+
+def _successors(keys: set[tuple[str, int]]) -> dict[tuple[str, int], tuple[str | None, list[dict[str, Any]]]]:
+    """(valid_until, published successors (延续/调整/替代)) of these measures, keyed like the results."""
+    if not keys:
+        return {}
+    from policies.lineage import successors_of
+
+    numbers = {number for _, number in keys}
+    rows = (
+        Measure.objects.published()
+        .filter(number__in=numbers, successor_links__isnull=False)
+        .values_list("pk", "document__number", "number", "valid_until")
+        .distinct()
+    )
+    ids = {(doc, number): (pk, until) for pk, doc, number, until in rows if (doc, number) in keys}
+    found = successors_of(pk for pk, _ in ids.values())
+    return {
+        key: (until.isoformat() if until else None, found[pk])
+        for key, (pk, until) in ids.items()
+        if pk in found
+    }
+
+
+def _catalogue(keys: set[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
     """What the result page shows of these published measures, copied into the receipt.
 
-    Only checkable measures get a card on the result page; informational ones are listed with
-    their title and units, which the answer already holds, so nothing is copied for them.
+    Keyed by (文号, number). Only checkable measures get a card on the result page;
+    informational ones are listed with their title and units, which the answer already holds,
+    so nothing is copied for them.
     """
     delivery_labels = dict(Measure.DELIVERY_CHOICES)
-    fields = ["number", "delivery", "how_to_apply", "apply_url", "summary", "valid_from", "valid_until"]
-    out: dict[int, dict[str, Any]] = {}
+    numbers = {number for _, number in keys}
+    fields = ["pk", "document__number", "number", "delivery", "how_to_apply", "apply_url", "summary"]
+    fields += ["valid_from", "valid_until"]
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    pks: dict[int, tuple[str, int]] = {}
     for row in Measure.objects.published().filter(number__in=numbers).values(*fields):
-        number = row.pop("number")
-        out[number] = {
+        key = (row.pop("document__number"), row.pop("number"))
+        pk = row.pop("pk")
+        if key not in keys:
+            continue
+        pks[pk] = key
+        out[key] = {
             **row,
             "delivery_label": delivery_labels.get(row["delivery"], ""),
             "valid_from": row["valid_from"].isoformat() if row["valid_from"] else None,
@@ -119,12 +173,12 @@ def _catalogue(numbers: set[int]) -> dict[int, dict[str, Any]]:
             "units": [],
         }
     units = (
-        MeasureUnit.objects.filter(measure__is_draft=False, measure__number__in=numbers)
-        .order_by("measure__number", "position", "id")
-        .values_list("measure__number", "unit__name", "unit__phone")
+        MeasureUnit.objects.filter(measure_id__in=pks)
+        .order_by("measure__document_id", "measure__number", "position", "id")
+        .values_list("measure_id", "unit__name", "unit__phone")
     )
-    for number, name, phone in units:
-        out[number]["units"].append({"name": name, "phone": phone})
+    for pk, name, phone in units:
+        out[pks[pk]]["units"].append({"name": name, "phone": phone})
     return out
 
 

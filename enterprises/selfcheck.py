@@ -68,27 +68,58 @@ def apply_updates(profile: dict[str, Any], updates: dict[str, Any]) -> dict[str,
 
 
 @dataclass(frozen=True)
+class DayChoice:
+    """A day the self-check offers to evaluate on: today, or a day within one document's period."""
+
+    label: str
+    date: datetime.date
+
+
+@dataclass(frozen=True)
 class AsOfDefault:
     date: datetime.date
     today: datetime.date
     window: tuple[datetime.date | None, datetime.date | None]
+    choices: tuple[DayChoice, ...] = ()
 
     @property
     def clamped(self) -> bool:
         return self.date != self.today
 
 
-def default_as_of(today: datetime.date | None = None) -> AsOfDefault:
-    """Today, moved into the plan's period when today lies outside it (the plan ran in 2022)."""
-    today = today or timezone.localdate()
-    document = PolicyDocument.objects.order_by("issued_on").first()
-    start, end = (document.valid_from, document.valid_until) if document else (None, None)
-    day = today
+def _clamp(day: datetime.date, start: datetime.date | None, end: datetime.date | None) -> datetime.date:
     if end and day > end:
         day = end
     if start and day < start:
         day = start
-    return AsOfDefault(day, today, (start, end))
+    return day
+
+
+def default_as_of(today: datetime.date | None = None) -> AsOfDefault:
+    """Today, or when no document is in force today, the nearest day inside one's period.
+
+    With the seed plan alone (it ran in 2022) that is the plan's last day, as before. With
+    several documents: today if any is in force; otherwise the end of the latest document that
+    has ended (or the start of the earliest one yet to begin). ``choices`` offers today and,
+    for each document, the day of its period nearest to today.
+    """
+    today = today or timezone.localdate()
+    documents = list(PolicyDocument.objects.order_by("issued_on", "id"))
+    choices = [DayChoice(f"今天({today:%Y-%m-%d})", today)]
+    for d in documents:
+        day = _clamp(today, d.valid_from, d.valid_until)
+        if day != today:
+            choices.append(DayChoice(f"《{d.title}》执行期内({day:%Y-%m-%d})", day))
+    if not documents:
+        return AsOfDefault(today, today, (None, None), tuple(choices))
+    in_force = [d for d in documents if d.in_force(today)]
+    if in_force:
+        chosen = in_force[-1]
+    else:
+        ended = [d for d in documents if d.valid_until and d.valid_until < today]
+        chosen = max(ended, key=lambda d: d.valid_until) if ended else documents[0]
+    start, end = chosen.valid_from, chosen.valid_until
+    return AsOfDefault(_clamp(today, start, end), today, (start, end), tuple(choices))
 
 
 # --- which questions to ask ------------------------------------------------------------------

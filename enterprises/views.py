@@ -31,6 +31,11 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
         raise Http404("没有这一步")
     profile = selfcheck.session_profile(request)
     as_of = selfcheck.default_as_of()
+    picked = _picked_day(request, as_of)
+    if picked:
+        # A quick choice of the evaluation day ("今天" or a day in a document's period).
+        selfcheck.store_profile(request, {**profile, "as_of": picked})
+        return HttpResponseRedirect(request.path)
     rules = screening.Rules.current()
     plan = selfcheck.plan_step(step, profile, rules)
     extra_rows = _int_param(request.GET.get("rows"), 0, MAX_EXTRA_ROWS)
@@ -64,6 +69,12 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
         "answered": bool(profile),
     }
     return render(request, "enterprises/step.html", context)
+
+
+def _picked_day(request: HttpRequest, as_of: selfcheck.AsOfDefault) -> str:
+    """The ISO day of ``?as_of=`` when it is one of the offered choices, else ""."""
+    wanted = request.GET.get("as_of", "") if request.method == "GET" else ""
+    return wanted if wanted in {c.date.isoformat() for c in as_of.choices} else ""
 
 
 def _after_step(

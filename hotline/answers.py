@@ -106,6 +106,8 @@ def answer_card(
         units=[mu.unit for mu in measure.measure_units.all()],
         deadlines=list(measure.deadlines.all()),
         source_sentence=highlight(sentence, parsed.highlight if parsed else []),
-        key_figures=key_figures(measure.number, ruleset),
+        # Parameters cite their measure by the seed plan's number (Parameter.measure_number), so
+        # their figures belong on the seed's cards only, not on a later document's 第N条.
+        key_figures=key_figures(measure.number, ruleset) if measure.document.legacy_urls else [],
         in_force=measure.in_force(timezone.localdate()),
     )

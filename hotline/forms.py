@@ -22,7 +22,7 @@ class CallForm(forms.ModelForm):
     measure_numbers = forms.CharField(
         label="查阅的措施(条款序号)",
         required=False,
-        help_text="用逗号或空格分隔,例如:9, 12",
+        help_text="用逗号或空格分隔,例如:9, 12;其他政策文件的措施写“文件编号-序号”,例如:2-5",
     )
 
     class Meta:
@@ -33,14 +33,19 @@ class CallForm(forms.ModelForm):
     def clean_measure_numbers(self) -> list[Measure]:
         raw = self.cleaned_data.get("measure_numbers", "")
         pieces = [p for p in re.split(r"[\s,,、;;]+", raw) if p]
-        bad = [p for p in pieces if not (p.isascii() and p.isdigit() and len(p) <= 6)]
+        # "9" is the seed plan's 第9条; "2-5" is 第5条 of document 2 (a measure's short_key).
+        bad = [p for p in pieces if not re.fullmatch(r"(\d{1,6}-)?\d{1,6}", p)]
         if bad:
-            raise forms.ValidationError(f"条款序号应为数字,以下无法识别:{'、'.join(bad[:5])}")
-        numbers = sorted({int(p) for p in pieces})
-        measures = list(Measure.objects.published().filter(number__in=numbers))
-        missing = sorted(set(numbers) - {m.number for m in measures})
+            raise forms.ValidationError(f"条款序号应为数字或“文件编号-序号”,以下无法识别:{'、'.join(bad[:5])}")
+        measures, missing = [], []
+        for key in dict.fromkeys(pieces):
+            found = Measure.objects.published().by_short_key(key).first()
+            if found is None:
+                missing.append(key)
+            elif found not in measures:
+                measures.append(found)
         if missing:
-            raise forms.ValidationError(f"没有这些序号的已发布措施:{'、'.join(map(str, missing))}")
+            raise forms.ValidationError(f"没有这些序号的已发布措施:{'、'.join(missing)}")
         return measures
 
 

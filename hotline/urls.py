@@ -8,7 +8,8 @@ app_name = "hotline"
 urlpatterns = [
     path("search/", views.public_search, name="search"),
     path("hotline/", views.console, name="console"),
-    path("hotline/measures/<int:number>/", views.card, name="card"),
+    # <key> is a measure's short_key: "9" for the seed plan's 第9条, "2-9" for document 2's.
+    path("hotline/measures/<str:key>/", views.card, name="card"),
     path("hotline/calls/", views.calls, name="calls"),
     path("hotline/calls/new/", views.log_call, name="log_call"),
     path("hotline/check/", views.caller_check, name="check"),

@@ -70,22 +70,23 @@ def public_search(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/search.html", context)
 
 
-def _remember_lookup(request: HttpRequest, number: int) -> None:
-    looked_up = request.session.get(LOOKED_UP_KEY, [])
-    if number not in looked_up:
-        request.session[LOOKED_UP_KEY] = [*looked_up, number][-20:]
+def _remember_lookup(request: HttpRequest, key: str) -> None:
+    looked_up = [str(k) for k in request.session.get(LOOKED_UP_KEY, [])]
+    if key not in looked_up:
+        request.session[LOOKED_UP_KEY] = [*looked_up, key][-20:]
 
 
-def _card_for(request: HttpRequest, number: int, q: str) -> Any:
+def _card_for(request: HttpRequest, key: str, q: str) -> Any:
+    """The answer card of the measure with this short key ("9", or "2-9" in document 2)."""
     measure = (
         Measure.objects.public_listing()
         .prefetch_related("deadlines", "measure_units__unit")
-        .filter(number=number)
+        .by_short_key(key)
         .first()
     )
     if measure is None:
         return None
-    _remember_lookup(request, number)
+    _remember_lookup(request, measure.short_key)
     return answer_card(measure, parse_query(q) if q.strip() else None, current_ruleset())
 
 
@@ -103,30 +104,30 @@ def console(request: HttpRequest) -> HttpResponse:
         return render(request, "hotline/_results.html", {"q": q, "results": results})
     selected = request.GET.get("m", "")
     card = None
-    if selected.isascii() and selected.isdigit() and len(selected) <= 6:
-        card = _card_for(request, int(selected), q)
+    if selected and len(selected) <= 16:
+        card = _card_for(request, selected, q)
     elif len(results) == 1:
-        card = _card_for(request, results[0].number, q)
+        card = _card_for(request, results[0].short_key, q)
     context = {
         "form": SearchForm(initial={"q": q}),
         "q": q,
         "results": results,
         "card": card,
         "call_form": _call_form(request, q),
-        "recent_calls": Call.objects.filter(agent=request.user).prefetch_related("measures")[:5],
+        "recent_calls": Call.objects.filter(agent=request.user).prefetch_related("measures__document")[:5],
     }
     return render(request, "hotline/console.html", context)
 
 
 @agent_required
-def card(request: HttpRequest, number: int) -> HttpResponse:
+def card(request: HttpRequest, key: str) -> HttpResponse:
     q = _query(request)
-    found = _card_for(request, number, q)
+    found = _card_for(request, key, q)
     if found is None:
         raise Http404("没有这条政策措施")
     if _is_htmx(request):
         return render(request, "hotline/_card.html", {"card": found, "q": q})
-    return redirect(f"{reverse('hotline:console')}?{request.GET.urlencode()}&m={number}")
+    return redirect(f"{reverse('hotline:console')}?{request.GET.urlencode()}&m={key}")
 
 
 @agent_required
@@ -150,14 +151,14 @@ def log_call(request: HttpRequest) -> HttpResponse:
         "results": [],
         "card": None,
         "call_form": form,
-        "recent_calls": Call.objects.filter(agent=request.user).prefetch_related("measures")[:5],
+        "recent_calls": Call.objects.filter(agent=request.user).prefetch_related("measures__document")[:5],
     }
     return render(request, "hotline/console.html", context, status=422)
 
 
 @agent_required
 def calls(request: HttpRequest) -> HttpResponse:
-    mine = Call.objects.filter(agent=request.user).prefetch_related("measures")[:100]
+    mine = Call.objects.filter(agent=request.user).prefetch_related("measures__document")[:100]
     return render(request, "hotline/calls.html", {"calls": mine})
 
 

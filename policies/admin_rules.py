@@ -109,11 +109,11 @@ class EligibilityRuleAdmin(SimpleHistoryAdmin):
 
     list_display = ["measure_number", "measure_title", "status", "condition_in_words", "has_estimate"]
     list_display_links = None
-    search_fields = ["measure__title", "=measure__number", "citation"]
-    list_filter = ["measure__is_draft"]
+    search_fields = ["measure__title", "=measure__number", "citation", "measure__document__number"]
+    list_filter = ["measure__is_draft", "measure__document"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EligibilityRule]:
-        return super().get_queryset(request).select_related("measure")
+        return super().get_queryset(request).select_related("measure__document")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -127,7 +127,8 @@ class EligibilityRuleAdmin(SimpleHistoryAdmin):
     @admin.display(description="条款", ordering="measure__number")
     def measure_number(self, obj: EligibilityRule) -> str:
         url = reverse("admin:policies_measure_change", args=[obj.measure_id])
-        return format_html('<a href="{}">第{}条</a>', url, obj.measure.number)
+        document = "" if obj.measure.document.legacy_urls else obj.measure.document.number
+        return format_html('<a href="{}">{}第{}条</a>', url, document, obj.measure.number)
 
     @admin.display(description="标题")
     def measure_title(self, obj: EligibilityRule) -> str:
@@ -244,7 +245,8 @@ class ParameterAdmin(SimpleHistoryAdmin):
             return True
         if obj.measure_number is None:
             return False
-        measure = Measure.objects.published().filter(number=obj.measure_number).first()
+        # Parameters cite the seed plan's measure numbers (see Parameter.measure_number).
+        measure = Measure.objects.published().numbered(obj.measure_number).first()
         return measure is not None and measure.can_be_changed_by(request.user)
 
     def get_form(self, request: HttpRequest, obj: Parameter | None = None, change: bool = False, **kwargs: Any) -> Any:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from policies.engine import ProfileError, screen, validate_profile
 
+from .models import PolicyDocument
 from .rules_loader import load_ruleset
 
 NOT_JSON = '请求体不是有效的JSON,例如:{"industry": "C36", "employees": 120}'
@@ -31,19 +32,41 @@ def decode(raw: bytes | str) -> Any:
         raise ValueError(str(exc)) from None
 
 
-def answer(data: Any) -> tuple[int, dict[str, Any]]:
-    """(HTTP status, body) for a decoded profile: 200 with the results, or 422 with the errors."""
+def find_document(value: str) -> PolicyDocument | None:
+    """A document by 文号 or id; None when there is none (or the value is not plausible)."""
+    value = value.strip()
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return PolicyDocument.objects.filter(pk=int(value)).first()
+    return PolicyDocument.objects.filter(number=value).first()
+
+
+def answer(data: Any, document: str = "") -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) for a decoded profile: 200 with the results, or 422 with the errors.
+
+    ``document`` (a 文号 or a document id, the API's ``?document=``) restricts the results to
+    that document's measures; an unknown one is a 422 naming ``document``.
+    """
+    errors = []
+    number = None
+    if document:
+        found = find_document(document)
+        if found is None:
+            errors.append({"field": "document", "message": f"没有文号或编号为“{document[:60]}”的政策文件。"})
+        else:
+            number = found.number
     try:
         profile = validate_profile(data, today=timezone.localdate())
     except ProfileError as exc:
-        return 422, {"errors": [{"field": field, "message": message} for field, message in exc.errors]}
-    return 200, screen(profile, load_ruleset()).as_dict()
+        errors.extend({"field": field, "message": message} for field, message in exc.errors)
+    if errors:
+        return 422, {"errors": errors}
+    return 200, screen(profile, load_ruleset(document=number)).as_dict()
 
 
-def answer_body(raw: bytes | str) -> tuple[int, dict[str, Any]]:
+def answer_body(raw: bytes | str, document: str = "") -> tuple[int, dict[str, Any]]:
     """(HTTP status, body) for a raw request body, 400 when it is not JSON."""
     try:
         data = decode(raw)
     except ValueError:
         return 400, {"errors": [{"field": "body", "message": NOT_JSON}]}
-    return answer(data)
+    return answer(data, document)

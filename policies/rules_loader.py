@@ -30,6 +30,7 @@ from .models import (
     Measure,
     MeasureUnit,
     Parameter,
+    PolicyDocument,
     ResponsibleUnit,
     SizeRow,
     SizeStandard,
@@ -51,6 +52,7 @@ def measure_data(measure: Measure) -> dict[str, Any]:
     rule = rules[0].as_data() if rules else {}
     return {
         "number": measure.number,
+        "document": measure.document.number,
         "title": measure.title,
         "valid_from": measure.valid_from,
         "valid_until": measure.valid_until,
@@ -66,7 +68,7 @@ def measure_data(measure: Measure) -> dict[str, Any]:
 
 
 def _measures_with_content() -> Any:
-    return Measure.objects.prefetch_related(
+    return Measure.objects.select_related("document").prefetch_related(
         Prefetch(
             "measure_units", queryset=MeasureUnit.objects.select_related("unit").order_by("position", "id")
         ),
@@ -96,14 +98,16 @@ def ruleset_data(
 
     ``parameters`` and ``size_standards`` replace the stored ones (to check an edit before saving).
     """
-    measures = {m.number: m for m in _measures_with_content().published()}
+    # Keyed by (document, number): numbers repeat across documents. Documents come in catalogue
+    # order (their ids), so the seed plan's measures lead and keep their order.
+    measures = {(m.document_id, m.number): m for m in _measures_with_content().published()}
     if draft is not None:
         fresh = _measures_with_content().get(pk=draft.pk)
-        measures[fresh.number] = fresh
+        measures[(fresh.document_id, fresh.number)] = fresh
     return {
         "parameters": parameters_data() if parameters is None else parameters,
         "size_standards": size_standards_data() if size_standards is None else size_standards,
-        "measures": [measure_data(measures[n]) for n in sorted(measures)],
+        "measures": [measure_data(measures[key]) for key in sorted(measures)],
     }
 
 
@@ -162,16 +166,35 @@ def _signature() -> tuple:
     units = ResponsibleUnit._meta.db_table
     parts.append(f"(SELECT count(*) FROM {units})")
     parts.append(f"(SELECT sum(length(name)) FROM {units})")
+    # Results name their document by 文号, so a renamed document is a new rule set too.
+    documents = PolicyDocument._meta.db_table
+    parts.append(f"(SELECT count(*) FROM {documents})")
+    parts.append(f"(SELECT sum(length(number)) FROM {documents})")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         return tuple(str(v) for v in cursor.fetchone())
 
 
-def load_ruleset(draft: Measure | None = None) -> RuleSet:
-    """The RuleSet of the published measures (or with ``draft`` in its original's place)."""
+def load_ruleset(draft: Measure | None = None, *, document: str | None = None) -> RuleSet:
+    """The RuleSet of the published measures (or with ``draft`` in its original's place).
+
+    With ``document`` (a 文号), only that document's measures; the restricted rule set is kept
+    with the full one, so its per-day memo (informational measures) is reused across requests.
+    """
     if draft is not None:
-        return build_leniently(ruleset_data(draft))
-    return _current()[0]
+        ruleset = build_leniently(ruleset_data(draft))
+        return ruleset if document is None else ruleset.only(document)
+    ruleset = _current()[0]
+    if document is None:
+        return ruleset
+    with _lock:
+        if _cache.get("ruleset") is ruleset:
+            parts = _cache.setdefault("parts", {})
+            part = parts.get(document)
+            if part is None:
+                part = parts[document] = ruleset.only(document)
+            return part
+    return ruleset.only(document)
 
 
 def ruleset_version() -> str:
@@ -182,7 +205,7 @@ def ruleset_version() -> str:
 def invalidate() -> None:
     """Forget this process's cached RuleSet (other processes notice changes by themselves)."""
     with _lock:
-        _cache.update(signature=None, ruleset=None, version="", checked=float("-inf"))
+        _cache.update(signature=None, ruleset=None, version="", checked=float("-inf"), parts={})
 
 
 def _current() -> tuple[RuleSet, str]:
@@ -204,7 +227,7 @@ def _current() -> tuple[RuleSet, str]:
     ruleset, version = build_leniently(data), _version(data)
     if cacheable:
         with _lock:
-            _cache.update(signature=signature, ruleset=ruleset, version=version, checked=now)
+            _cache.update(signature=signature, ruleset=ruleset, version=version, checked=now, parts={})
     return ruleset, version
 
 
@@ -239,9 +262,16 @@ def _published_conflicts(data: dict[str, Any]) -> list[tuple[str, str]]:
         for path, message in exc.errors:
             found = _BROKEN.match(path)
             if found and found.group(1) == "measures":
-                number = data["measures"][int(found.group(2))]["number"]
+                broken = data["measures"][int(found.group(2))]
+                number = broken["number"]
+                # Named by its document only where a number alone is ambiguous.
+                several = len({m.get("document", "") for m in data["measures"]}) > 1
+                document = broken.get("document", "") if several else ""
                 out.append(
-                    ("__all__", f"保存后第{number}条的资格规则将无法使用({path.split('.', 1)[-1]}:{message})")
+                    (
+                        "__all__",
+                        f"保存后{document}第{number}条的资格规则将无法使用({path.split('.', 1)[-1]}:{message})",
+                    )
                 )
             elif found and found.group(1) == "parameters":
                 out.append((path.split(".", 1)[-1] if "." in path else "__all__", message))

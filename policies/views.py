@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from .eligibility import find_document
 from .lineage import lineage_sentences
 from .models import Category, Measure, MeasureLink, PolicyDocument, ResponsibleUnit
 
@@ -123,14 +124,6 @@ def measure_list(request: HttpRequest) -> HttpResponse:
         "today": today,
     }
     return render(request, "policies/measure_list.html", context)
-
-
-def find_document(value: str) -> PolicyDocument | None:
-    """A document by its id or its 文号 (as the API's ``?document=`` takes it); None if unknown."""
-    value = value.strip()
-    if value.isascii() and value.isdigit() and len(value) <= 9:
-        return PolicyDocument.objects.filter(pk=int(value)).first()
-    return PolicyDocument.objects.filter(number=value).first()
 
 
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -59,11 +59,15 @@ class MeasureResult(NamedTuple):
     responsible_units: tuple[str, ...]
     failed_by: Reason | None = None  # the one condition that alone keeps the measure out of reach
     open_fields: tuple[str, ...] = ()  # unknown fields that could still change this result
+    document: str = ""  # the measure's document (文号); empty for rule data that names none
 
     def as_dict(self) -> dict[str, Any]:
         """The result in the API contract's shape (plus the optional citation and hint)."""
-        return {
-            "measure": self.measure,
+        out: dict[str, Any] = {"measure": self.measure}
+        if self.document:
+            # With several documents a number alone is ambiguous; the API always names it.
+            out["document"] = self.document
+        out.update({
             "title": self.title,
             "status": self.status,
             "in_force": self.in_force,
@@ -82,7 +86,8 @@ class MeasureResult(NamedTuple):
             "responsible_units": list(self.responsible_units),
             "citation": self.citation,
             "failed_by": self.failed_by.text if self.failed_by else None,
-        }
+        })
+        return out
 
 
 @dataclass(frozen=True)
@@ -96,9 +101,10 @@ class Screening:
         found = {name for r in self.results for name in r.open_fields}
         return tuple(sorted(found, key=_FIELD_ORDER.__getitem__))
 
-    def result(self, measure: int) -> MeasureResult:
+    def result(self, measure: int, document: str | None = None) -> MeasureResult:
+        """The result of measure number ``measure`` (of ``document``; without one, the first)."""
         for r in self.results:
-            if r.measure == measure:
+            if r.measure == measure and (document is None or r.document == document):
                 return r
         raise KeyError(measure)
 
@@ -166,6 +172,7 @@ def evaluate_measure(
             citation=rule.citation,
             responsible_units=rule.responsible_units,
             open_fields=deadline_fields,
+            document=rule.document,
         )
     ev = rule.condition.evaluate(ctx, explain=explain)
     reasons = (
@@ -223,6 +230,7 @@ def evaluate_measure(
         responsible_units=rule.responsible_units,
         failed_by=failed_by,
         open_fields=tuple(dict.fromkeys(open_)),
+        document=rule.document,
     )
 
 

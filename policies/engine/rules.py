@@ -68,6 +68,7 @@ class MeasureRule(Dated):
     valid_from: datetime.date | None = None
     valid_until: datetime.date | None = None
     responsible_units: tuple[str, ...] = ()
+    document: str = ""  # the 文号 of the measure's document; numbers are unique within one
 
     @property
     def static(self) -> bool:
@@ -108,9 +109,22 @@ class RuleSet:
             self._by_date[day] = found
         return found
 
-    def measure(self, number: int) -> MeasureRule:
+    def documents(self) -> tuple[str, ...]:
+        """The documents (文号) the measures belong to, in the rule set's order."""
+        return tuple(dict.fromkeys(m.document for m in self.measures))
+
+    def only(self, document: str) -> RuleSet:
+        """The same rules restricted to one document's measures (nothing is compiled again)."""
+        return RuleSet(
+            measures=tuple(m for m in self.measures if m.document == document),
+            parameters=self.parameters,
+            size_standards=self.size_standards,
+        )
+
+    def measure(self, number: int, document: str | None = None) -> MeasureRule:
+        """Measure ``number`` (of ``document``, a 文号; without one, the first so numbered)."""
         for m in self.measures:
-            if m.number == number:
+            if m.number == number and (document is None or m.document == document):
                 return m
         raise KeyError(number)
 
@@ -416,18 +430,20 @@ def build_ruleset(data: Mapping[str, Any]) -> RuleSet:
     if not isinstance(raw_measures, list):
         errors.add("measures", "措施应为列表")
         raw_measures = []
-    seen: set[int] = set()
+    seen: set[tuple[str, int]] = set()
+    documents: dict[str, int] = {}  # 文号 -> rank: documents keep the order the data lists them in
     for i, item in enumerate(raw_measures):
         rule = build_measure(item, schema, errors, f"measures[{i}]")
         if rule is None:
             continue
-        if rule.number in seen:
-            errors.add(f"measures[{i}].number", f"第{rule.number}条重复")
-        seen.add(rule.number)
+        if (rule.document, rule.number) in seen:
+            errors.add(f"measures[{i}].number", f"{rule.document}第{rule.number}条重复")
+        seen.add((rule.document, rule.number))
+        documents.setdefault(rule.document, len(documents))
         measures.append(rule)
     if errors.items:
         raise RuleError(errors.items)
-    measures.sort(key=lambda m: m.number)
+    measures.sort(key=lambda m: (documents[m.document], m.number))
     return RuleSet(measures=tuple(measures), parameters=tuple(params), size_standards=tuple(standards))
 
 
@@ -476,6 +492,9 @@ def build_measure(
             deadlines.append(deadline)
     valid_from = parse_date(item.get("valid_from"), f"{where}.valid_from", errors)
     valid_until = parse_date(item.get("valid_until"), f"{where}.valid_until", errors)
+    document = item.get("document") or ""
+    if not isinstance(document, str):
+        errors.add(f"{where}.document", "所属文件应为文号")
     if len(errors.items) > before:
         return None
     assert isinstance(number, int)  # else an error was added above
@@ -490,6 +509,7 @@ def build_measure(
         valid_from=valid_from,
         valid_until=valid_until,
         responsible_units=tuple(item.get("responsible_units") or ()),
+        document=document,
     )
 
 

@@ -22,6 +22,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name='eligibilityrule',
+            options={'ordering': ['measure__document_id', 'measure__number', 'measure__is_draft'], 'verbose_name': '资格规则', 'verbose_name_plural': '资格规则'},
+        ),
         migrations.CreateModel(
             name='HistoricalMeasureLink',
             fields=[

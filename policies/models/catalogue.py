@@ -163,6 +163,16 @@ class MeasureQuerySet(models.QuerySet):
     def public_listing(self) -> MeasureQuerySet:
         return self.published().select_related("category", "document").prefetch_related("measure_units__unit")
 
+    def by_short_key(self, key: str) -> MeasureQuerySet:
+        """Measures with this ``short_key`` ("9" or "2-9"); none for a malformed key."""
+        head, _, tail = key.strip().partition("-")
+        parts = [head, tail] if tail else [head]
+        if not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
+            return self.none()
+        if tail:
+            return self.numbered(int(tail), int(head))
+        return self.numbered(int(head))
+
     def numbered(self, number: int, document: PolicyDocument | int | None = None) -> MeasureQuerySet:
         """Measures numbered ``number`` in ``document``; without one, in the legacy-URL document.
 
@@ -178,7 +188,8 @@ class MeasureQuerySet(models.QuerySet):
         """Published measures answering a caller's question, best first, each with .score and .snippet."""
         if _search_backend is None:
             raise ImproperlyConfigured("No search backend registered: is the hotline app installed?")
-        return _search_backend(self, query, limit=limit)
+        # Results name their document (文号), so fetch it with them.
+        return _search_backend(self.select_related("document"), query, limit=limit)
 
 
 class Measure(models.Model):
@@ -250,6 +261,13 @@ class Measure(models.Model):
         if self.document.legacy_urls:
             return reverse("policies:measure_detail", args=[self.number])
         return reverse("policies:document_measure", args=[self.document_id, self.number])
+
+    @property
+    def short_key(self) -> str:
+        """A short handle hotline agents type: the number for the seed plan, else "文件编号-序号"."""
+        if self.document.legacy_urls:
+            return str(self.number)
+        return f"{self.document_id}-{self.number}"
 
     @property
     def reference(self) -> str:

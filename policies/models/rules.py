@@ -90,7 +90,7 @@ class EligibilityRule(MeasureContent):
     class Meta:
         verbose_name = "资格规则"
         verbose_name_plural = "资格规则"
-        ordering = ["measure__number", "measure__is_draft"]
+        ordering = ["measure__document_id", "measure__number", "measure__is_draft"]
         constraints = [
             models.UniqueConstraint(
                 fields=["measure"],
@@ -100,7 +100,10 @@ class EligibilityRule(MeasureContent):
         ]
 
     def __str__(self) -> str:
-        return f"第{self.measure.number}条的资格规则" if self.measure_id else "资格规则"
+        if not self.measure_id:
+            return "资格规则"
+        document = "" if self.measure.document.legacy_urls else self.measure.document.number
+        return f"{document}第{self.measure.number}条的资格规则"
 
     def as_data(self) -> dict[str, Any]:
         """The rule in the engine's plain-data shape (without the catalogue parts)."""
@@ -206,7 +209,8 @@ class Parameter(models.Model):
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors["valid_until"] = ["失效日期不能早于生效日期。"]
         if not self.source and self.measure_number and self.quote:
-            measure = Measure.objects.published().filter(number=self.measure_number).first()
+            # The source measure is the seed plan's (PLAN_SOURCE), whose numbers parameters cite.
+            measure = Measure.objects.published().numbered(self.measure_number).first()
             if measure and _compact(self.quote) not in _compact(measure.text):
                 errors["quote"] = [
                     f"原文引述必须逐字摘自第{self.measure_number}条原文;引自其他文件时请填写出处。"

@@ -26,9 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="输出 JSON(供脚本和审阅使用)")
 
     def handle(self, *args: object, measure: int | None, json: bool, **options: object) -> None:
-        measures = Measure.objects.published().select_related("document").order_by("number")
+        measures = Measure.objects.published().select_related("document").order_by("document_id", "number")
         if measure is not None:
-            measures = measures.filter(number=measure)
+            measures = measures.numbered(measure)  # the seed plan's 第N条
             if not measures:
                 raise CommandError(f"没有已发布的第{measure}条")
         rows = [{"measure": m.number, **measure_suggestions(m).to_json()} for m in measures]
