@@ -66,7 +66,9 @@ def second_document(catalogue) -> Any:  # noqa: ANN001
         citation=rule.citation,
     )
     _publish(document, 9, "支持企业技术改造", seed36.text, seed36)
-    MeasureLink.objects.create(measure=seed9, successor=extended, kind="extends", date=datetime.date(2023, 1, 1))
+    MeasureLink.objects.create(
+        measure=seed9, successor=extended, kind="extends", date=datetime.date(2023, 1, 1)
+    )
     return document
 
 
@@ -126,7 +128,9 @@ def test_a_lineage_link_must_point_to_another_documents_published_measure(second
     from policies.models import MeasureLink
 
     link = MeasureLink(
-        measure=catalogue.numbered(9).get(), successor=catalogue.numbered(10).get(), date=datetime.date(2023, 1, 1)
+        measure=catalogue.numbered(9).get(),
+        successor=catalogue.numbered(10).get(),
+        date=datetime.date(2023, 1, 1),
     )
     with pytest.raises(ValidationError) as error:
         link.full_clean()
@@ -177,12 +181,17 @@ def test_the_catalogue_pages_past_a_hundred_measures(client: Client, catalogue) 
     from policies.models import Measure, PolicyDocument
 
     big = PolicyDocument.objects.create(
-        number="晋政发〔2024〕1号", title="大文件", issuer="山西省人民政府",
-        issued_on=datetime.date(2024, 1, 1), valid_from=datetime.date(2024, 1, 1),
+        number="晋政发〔2024〕1号",
+        title="大文件",
+        issuer="山西省人民政府",
+        issued_on=datetime.date(2024, 1, 1),
+        valid_from=datetime.date(2024, 1, 1),
     )
     template = catalogue.get(number=1)
     Measure.objects.bulk_create(
-        Measure(document=big, number=n, title=f"措施{n}", text="正文", category=template.category, is_draft=False)
+        Measure(
+            document=big, number=n, title=f"措施{n}", text="正文", category=template.category, is_draft=False
+        )
         for n in range(1, 61)
     )
     first = client.get("/measures/").content.decode()
@@ -207,7 +216,12 @@ def test_documents_endpoint(client: Client, second_document) -> None:
 def test_measures_name_their_document_and_filter_by_it(client: Client, second_document) -> None:
     everything = client.get("/api/v1/measures").json()
     assert len(everything) == 72
-    assert [(m["document"], m["number"]) for m in everything][68:] == [(SEED, 69), (SEED, 70), (LATER, 1), (LATER, 9)]
+    assert [(m["document"], m["number"]) for m in everything][68:] == [
+        (SEED, 69),
+        (SEED, 70),
+        (LATER, 1),
+        (LATER, 9),
+    ]
     by_number = client.get("/api/v1/measures", {"document": LATER}).json()
     by_id = client.get("/api/v1/measures", {"document": str(second_document.pk)}).json()
     assert by_number == by_id and [m["number"] for m in by_number] == [1, 9]
@@ -217,7 +231,9 @@ def test_measures_name_their_document_and_filter_by_it(client: Client, second_do
 
 
 @pytest.mark.django_db
-def test_one_measure_by_number_means_the_seed_unless_a_document_is_given(client: Client, second_document) -> None:
+def test_one_measure_by_number_means_the_seed_unless_a_document_is_given(
+    client: Client, second_document
+) -> None:
     seed9 = client.get("/api/v1/measures/9").json()
     assert seed9["document"] == SEED and seed9["url"].endswith("/measures/9/")
     assert seed9["successors"] == [
@@ -238,11 +254,22 @@ def test_one_measure_by_number_means_the_seed_unless_a_document_is_given(client:
 
 
 @pytest.mark.django_db
-def test_a_measure_without_lineage_answers_exactly_the_old_fields_plus_document(client: Client, catalogue) -> None:
+def test_a_measure_without_lineage_answers_exactly_the_old_fields_plus_document(
+    client: Client, catalogue
+) -> None:
     body = client.get("/api/v1/measures/12").json()
     assert list(body) == [
-        "number", "document", "title", "category", "responsible_units", "valid_from", "valid_until", "url",
-        "text", "summary", "deadlines",
+        "number",
+        "document",
+        "title",
+        "category",
+        "responsible_units",
+        "valid_from",
+        "valid_until",
+        "url",
+        "text",
+        "summary",
+        "deadlines",
     ]
 
 
@@ -263,7 +290,9 @@ def _strip_documents(body: dict) -> dict:
 
 
 @pytest.mark.django_db
-def test_with_the_seed_alone_the_eligibility_answer_is_the_old_one_plus_document(client: Client, catalogue) -> None:
+def test_with_the_seed_alone_the_eligibility_answer_is_the_old_one_plus_document(
+    client: Client, catalogue
+) -> None:
     """Byte for byte: the answer minus `document` is what the engine gives for rules naming no document."""
     from policies.engine import build_ruleset, screen, validate_profile
     from policies.rules_loader import ruleset_data
@@ -324,7 +353,9 @@ def _answer_and_finish(client: Client, as_of: str) -> str:
 def test_the_result_names_the_documents_in_force_and_the_successor(client: Client, second_document) -> None:
     url = _answer_and_finish(client, "2023-03-01")
     page = client.get(url).content.decode()
-    assert f"《{LATER_TITLE}》({LATER}),执行期2023-01-01至2023-12-31:<strong>评估日在执行期内</strong>" in page
+    assert (
+        f"《{LATER_TITLE}》({LATER}),执行期2023-01-01至2023-12-31:<strong>评估日在执行期内</strong>" in page
+    )
     assert f"({SEED}),执行期2022-04-14至2022-12-31:评估日不在执行期内" in page
     # The seed's 第9条 expired on 2022-12-31: the result says where it went, with a link.
     assert "本条已于2022年12月31日到期;延续政策:" in page
@@ -344,7 +375,9 @@ def test_the_result_pdf_names_the_documents(client: Client, second_document) -> 
     url = _answer_and_finish(client, "2023-03-01")
     receipt = Receipt.objects.get(token=url.rstrip("/").split("/")[-1])
     request = RequestFactory().get(url)
-    html = render_to_string("enterprises/result_pdf.html", result_page_context(request, receipt), request=request)
+    html = render_to_string(
+        "enterprises/result_pdf.html", result_page_context(request, receipt), request=request
+    )
     assert f"《{LATER_TITLE}》({LATER},评估日在执行期内)" in html
 
 
@@ -384,7 +417,10 @@ def test_with_the_seed_alone_the_default_day_is_the_plans_last(catalogue) -> Non
     from enterprises.selfcheck import default_as_of
 
     found = default_as_of(datetime.date(2026, 12, 1))
-    assert found.date == datetime.date(2022, 12, 31) and found.window == (datetime.date(2022, 4, 14), datetime.date(2022, 12, 31))
+    assert found.date == datetime.date(2022, 12, 31) and found.window == (
+        datetime.date(2022, 4, 14),
+        datetime.date(2022, 12, 31),
+    )
 
 
 # --- search, hotline, reminders ---------------------------------------------------------------
@@ -404,7 +440,9 @@ def test_search_results_name_their_document(client: Client, second_document) -> 
 
 
 @pytest.mark.django_db
-def test_the_hotline_card_and_call_log_take_a_documents_measures(client: Client, hotline_agent, second_document) -> None:
+def test_the_hotline_card_and_call_log_take_a_documents_measures(
+    client: Client, hotline_agent, second_document
+) -> None:
     from hotline.models import Call
 
     client.force_login(hotline_agent)
@@ -413,7 +451,9 @@ def test_the_hotline_card_and_call_log_take_a_documents_measures(client: Client,
     assert card.status_code == 200 and LATER in card.content.decode()
     assert client.get("/hotline/measures/9/", HTTP_HX_REQUEST="true").status_code == 200
     assert client.get("/hotline/measures/x-9/", HTTP_HX_REQUEST="true").status_code == 404
-    response = client.post("/hotline/calls/new/", {"topic": "技改", "answered": "on", "measure_numbers": f"9, {key}"})
+    response = client.post(
+        "/hotline/calls/new/", {"topic": "技改", "answered": "on", "measure_numbers": f"9, {key}"}
+    )
     assert response.status_code == 302
     call = Call.objects.get()
     assert sorted((m.document.number, m.number) for m in call.measures.all()) == [(SEED, 9), (LATER, 9)]
@@ -446,7 +486,8 @@ def test_the_reminder_email_names_the_document(second_document) -> None:
     )
     assert f"政策文件:《{LATER_TITLE}》({LATER})" in text
     subject = render_to_string(
-        "enterprises/subscriptions/email/reminder_subject.txt", {"measure": measure, "deadline": deadline, "days_left": 7}
+        "enterprises/subscriptions/email/reminder_subject.txt",
+        {"measure": measure, "deadline": deadline, "days_left": 7},
     )
     assert subject.strip().endswith(f"截止({LATER})")
 

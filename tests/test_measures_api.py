@@ -11,7 +11,11 @@ def test_measures_lists_all_70_published_measures_in_order(client, catalogue):
     data = response.json()
     assert [m["number"] for m in data] == list(range(1, 71))
     first = data[0]
-    assert set(first) == {"number", "title", "category", "responsible_units", "valid_from", "valid_until", "url"}
+    # The contract's fields plus `document` (docs/api-extensions.md).
+    assert set(first) == {
+        "number", "document", "title", "category", "responsible_units", "valid_from", "valid_until", "url"
+    }
+    assert first["document"] == "晋政办发〔2022〕34号"
     assert first["valid_from"] == "2022-01-01"
     assert first["url"].endswith("/measures/1/")
 
