@@ -483,7 +483,7 @@ class _Batch:
     def __init__(self, today: datetime.date) -> None:
         self.today = today
         self._ruleset: Any = None
-        self._by_digest: dict[str, dict[int, eligibility.Outcome]] = {}
+        self._by_digest: dict[str, dict[tuple[str, int], eligibility.Outcome]] = {}
         self._units: dict[int, list] = {}
         self.rendered: dict = {}
 

@@ -37,6 +37,9 @@ def find_document(value: str) -> PolicyDocument | None:
     value = value.strip()
     if value.isascii() and value.isdigit() and len(value) <= 9:
         return PolicyDocument.objects.filter(pk=int(value)).first()
+    # A 文号 is short printable text; anything else (PostgreSQL refuses NUL: a 500) is unknown.
+    if not value or len(value) > 60 or not value.isprintable():
+        return None
     return PolicyDocument.objects.filter(number=value).first()
 
 

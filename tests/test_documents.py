@@ -513,3 +513,12 @@ def test_the_engine_names_no_document_when_the_data_names_none() -> None:
     data = json.loads((Path(__file__).parent.parent / "fixtures" / "rules_source.json").read_text())
     result = screen(validate_profile({"as_of": "2022-05-10"}), build_ruleset(data)).as_dict()["results"][0]
     assert "document" not in result
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["\x00", "晋\x00", "x" * 200, " "])
+def test_a_malformed_document_parameter_is_unknown_never_a_500(client: Client, catalogue, value: str) -> None:
+    assert client.get("/measures/", {"document": value}).status_code == 200
+    assert client.get("/api/v1/measures", {"document": value}).status_code in (200, 422)
+    response = client.post(f"/api/v1/eligibility?document={value}", {}, content_type="application/json")
+    assert response.status_code in (200, 422)
