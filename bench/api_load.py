@@ -80,6 +80,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=15, help="duration of each wrk run")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    parser.add_argument(
+        "--query",
+        default="",
+        help="query string for the eligibility URL, e.g. 'document=1' (see bench/documents_bench.py)",
+    )
     args = parser.parse_args()
 
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -120,9 +125,10 @@ def main() -> None:
                 'wrk.headers["Content-Type"] = "application/json"\n'
             )
         # Warm both workers (rule cache, connections) before measuring.
-        wrk(base + "/api/v1/eligibility", 3, Path(script.name))
+        target = base + "/api/v1/eligibility" + (f"?{args.query}" if args.query else "")
+        wrk(target, 3, Path(script.name))
         health = wrk(base + "/healthz", args.seconds)
-        eligibility = wrk(base + "/api/v1/eligibility", args.seconds, Path(script.name))
+        eligibility = wrk(target, args.seconds, Path(script.name))
         os.unlink(script.name)
     finally:
         gunicorn.terminate()
