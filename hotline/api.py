@@ -16,6 +16,7 @@ FIELD_MESSAGES["limit"] = f"limit 必须是 {MIN_LIMIT} 到 {MAX_LIMIT} 之间�
 
 class SearchResultOut(Schema):
     measure: int
+    document: str  # the measure's 文号 (docs/api-extensions.md): numbers repeat across documents
     title: str
     snippet: str
     score: float
@@ -61,5 +62,6 @@ def search(
 
 def _items(measures: list[Measure]) -> list[dict]:
     return [
-        {"measure": m.number, "title": m.title, "snippet": str(m.snippet), "score": m.score} for m in measures
+        {"measure": m.number, "document": m.document.number, "title": m.title, "snippet": str(m.snippet), "score": m.score}
+        for m in measures
     ]

@@ -437,6 +437,9 @@ def test_search_results_name_their_document(client: Client, second_document) -> 
     assert LATER_TITLE in page
     api = client.get("/api/v1/search", {"q": "第9条"}).json()
     assert api["results"][0]["measure"] == 9  # a bare number is the seed plan's
+    assert api["results"][0]["document"] == SEED
+    items = client.get("/api/v1/search", {"q": "技术改造"}).json()["results"]
+    assert {i["document"] for i in items} == {SEED, LATER}
 
 
 @pytest.mark.django_db

@@ -113,7 +113,7 @@ def test_the_response_has_exactly_the_contract_shape(client: Client, catalogue) 
     assert body["query"] == "稳岗返还"
     assert body["results"], body
     for result in body["results"] + body["related"]:
-        assert set(result) == {"measure", "title", "snippet", "score"}
+        assert set(result) == {"measure", "document", "title", "snippet", "score"}
         assert isinstance(result["measure"], int)
         assert 0 < result["score"] <= 1
 
@@ -350,7 +350,7 @@ def test_the_nearest_measures_of_an_unanswered_question_are_related(client: Clie
     _, body = api_search(client, "今天天气怎么样")
     assert body["results"] == []
     assert [r["measure"] for r in body["related"]] == [62]  # 重污染天气, which shares a word
-    assert set(body["related"][0]) == {"measure", "title", "snippet", "score"}
+    assert set(body["related"][0]) == {"measure", "document", "title", "snippet", "score"}
 
 
 def test_an_answered_question_can_still_list_related_measures_apart(client: Client, catalogue) -> None:
