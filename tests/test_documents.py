@@ -525,3 +525,30 @@ def test_a_malformed_document_parameter_is_unknown_never_a_500(client: Client, c
     assert client.get("/api/v1/measures", {"document": value}).status_code in (200, 422)
     response = client.post(f"/api/v1/eligibility?document={value}", {}, content_type="application/json")
     assert response.status_code in (200, 422)
+
+
+@pytest.mark.django_db
+def test_lineage_links_go_through_the_draft_workflow(second_document) -> None:
+    from policies.models import Measure, MeasureLink
+
+    seed9 = Measure.objects.published().numbered(9).get()
+    later9 = Measure.objects.published().numbered(9, second_document).get()
+    draft = seed9.start_draft()
+    assert [link.successor.number for link in draft.successor_links.all()] == [1]
+    MeasureLink.objects.create(measure=draft, successor=later9, kind="amends", date=datetime.date(2023, 2, 1))
+    assert list(seed9.successor_links.values_list("kind", flat=True)) == ["extends"]  # not public yet
+    draft.publish()
+    assert sorted(seed9.successor_links.values_list("kind", flat=True)) == ["amends", "extends"]
+    assert MeasureLink.objects.count() == 2  # the draft's copies are gone
+
+
+@pytest.mark.django_db
+def test_the_admin_edits_lineage_on_a_draft(client: Client, superuser, second_document) -> None:
+    from policies.models import Measure
+
+    draft = Measure.objects.published().numbered(9).get().start_draft()
+    client.force_login(superuser)
+    page = client.get(f"/admin/policies/measure/{draft.pk}/change/")
+    assert page.status_code == 200 and "后续政策" in page.content.decode()
+    listing = client.get("/admin/policies/measure/", {"document__id__exact": second_document.pk})
+    assert listing.status_code == 200 and LATER in listing.content.decode()
