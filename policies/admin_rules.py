@@ -171,7 +171,8 @@ def parameter_rights_problem(user: Any, key: str, measure_number: int | None, ex
 
 
 def _measure_changeable(user: Any, number: int) -> bool:
-    measure = Measure.objects.published().filter(number=number).first()
+    # measure_number is the seed plan's number (Parameter.measure_number), not any document's.
+    measure = Measure.objects.published().numbered(number).first()
     return measure is not None and measure.can_be_changed_by(user)
 
 
