@@ -77,8 +77,9 @@ class ErrorOut(Schema):
 
 
 def _unknown_document(value: str) -> Status:
+    # 404: the query is well-formed, the document it names is simply not in the catalogue.
     return Status(
-        422, {"errors": [{"field": "document", "message": f"没有文号或编号为“{value[:60]}”的政策文件。"}]}
+        404, {"errors": [{"field": "document", "message": f"没有文号或编号为“{value[:60]}”的政策文件。"}]}
     )
 
 
@@ -118,7 +119,7 @@ def list_documents(request: HttpRequest) -> list[dict]:
 
 @router.get(
     "/measures",
-    response={200: list[MeasureOut], 422: ErrorOut},
+    response={200: list[MeasureOut], 404: ErrorOut},
     summary="所有已发布的政策措施(可用 ?document= 限定文件)",
 )
 def list_measures(request: HttpRequest, document: str = "") -> Status:
@@ -133,7 +134,7 @@ def list_measures(request: HttpRequest, document: str = "") -> Status:
 
 @router.get(
     "/measures/{number}",
-    response={200: MeasureDetailOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: MeasureDetailOut, 404: ErrorOut},
     summary="单条政策措施的原文、解读、截止日期和沿革(?document= 指定文件,默认为首个文件)",
     exclude_unset=True,
 )
