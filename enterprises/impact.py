@@ -5,6 +5,15 @@ saved with a receipt is screened for the draft's measure twice, with the publish
 with the draft's, each on the profile's own evaluation date. A change of status is a gain (now
 eligible), a loss (no longer eligible) or another change (e.g. eligible → needs_info is a loss,
 needs_info → ineligible is "other").
+
+Saved profiles run to the hundred thousand, and the preview must answer while an official
+types, so it does not screen each one: it loads per distinct profile only the fields the
+compared measures read (``status_fields``), and screens each distinct combination of those
+fields and of the dated rule data in force (``day_signature``) once. A combination that changes
+a status is then checked against the whole profile, since a profile the contract no longer
+accepts is not compared. The answer is the one screening every profile would give. Above
+``sample`` distinct profiles (the builder's live preview) an evenly spread sample is screened
+and the counts are scaled up, labelled as an estimate with its sample size.
 """
 
 from __future__ import annotations
@@ -13,8 +22,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.engine import ELIGIBLE, ProfileError, RuleSet, validate_profile
-from policies.engine.evaluate import evaluate_measure, make_context
+import orjson
+
+from policies.engine import (
+    ELIGIBLE,
+    ProfileError,
+    RuleSet,
+    day_signature,
+    status_fields,
+    statuses,
+    validate_profile,
+)
 
 from .models import GoldenCase, Receipt
 from .models.receipts import STATUS_LABELS
@@ -46,34 +64,33 @@ class StatusChange:
         return STATUS_LABELS.get(self.after, "(无此条)")
 
 
-def _status(ruleset: RuleSet, number: int, ctx: Any, document: str | None = None) -> str:
-    try:
-        rule = ruleset.measure(number, document)
-    except KeyError:
-        return ABSENT
-    return evaluate_measure(rule, ctx).status
-
-
 def changes_for(
-    profile: dict[str, Any],
-    before: RuleSet,
-    after: RuleSet,
-    measures: Iterable[int],
-    document: str | None = None,
+    profile: dict[str, Any], before: RuleSet, after: RuleSet, measures: Iterable[int]
 ) -> list[StatusChange]:
-    """The measures among ``measures`` (numbers in ``document``, a 文号; by default the first
-    document so numbered) whose status differs between the two rule sets."""
+    """The measures among ``measures`` whose status differs between the two rule sets."""
     try:
         valid = validate_profile(profile)
     except ProfileError:
         return []  # a stored profile the contract no longer accepts cannot be compared
-    old_ctx, new_ctx = make_context(valid, before), make_context(valid, after)
+    measures = list(measures)
+    old, new = statuses(valid, before, measures), statuses(valid, after, measures)
     out = []
     for number in measures:
-        old, new = _status(before, number, old_ctx, document), _status(after, number, new_ctx, document)
-        if old != new:
-            out.append(StatusChange(number, old, new))
+        was, now = old.get(number, ABSENT), new.get(number, ABSENT)
+        if was != now:
+            out.append(StatusChange(number, was, now))
     return out
+
+
+def read_fields(before: RuleSet, after: RuleSet, measures: Iterable[int]) -> list[str]:
+    """The profile fields the measures' statuses can read under either rule set."""
+    found: set[str] = set()
+    for ruleset in (before, after):
+        by_number = {m.number: m for m in ruleset.measures}
+        for number in measures:
+            if number in by_number:
+                found |= status_fields(by_number[number], ruleset)
+    return sorted(found)
 
 
 @dataclass
@@ -96,6 +113,14 @@ class ProfileImpact:
     others: int = 0
     changed_profiles: int = 0
     examples: list[tuple[str, list[StatusChange]]] = field(default_factory=list)  # (receipt token, changes)
+    # An estimate (估算): only ``sampled`` of the ``profiles`` distinct profiles were screened and
+    # gains, losses, others and changed_profiles are scaled up from them; 0 when every one was.
+    sampled: int = 0
+    screened: int = 0  # distinct combinations of the read fields actually screened (for the bench)
+
+    @property
+    def estimated(self) -> bool:
+        return self.sampled > 0
 
     @property
     def changed(self) -> int:
@@ -113,26 +138,101 @@ class Impact:
         return [c for c in self.cases if c.changes]
 
 
-def preview(before: RuleSet, after: RuleSet, measures: list[int], document: str | None = None) -> Impact:
-    """Screen golden cases and saved profiles for ``measures`` (of ``document``) with both rule sets."""
+def preview(before: RuleSet, after: RuleSet, measures: list[int], *, sample: int | None = None) -> Impact:
+    """Screen golden cases and saved profiles for ``measures`` with both rule sets.
+
+    With ``sample``, more distinct profiles than that are estimated from about ``sample`` of
+    them, spread evenly over the order they were saved in (see ``ProfileImpact.sampled``).
+    """
     cases = [
-        CaseImpact(case, changes_for(case.profile, before, after, measures, document), case.expected_statuses())
+        CaseImpact(case, changes_for(case.profile, before, after, measures), case.expected_statuses())
         for case in GoldenCase.objects.all()
     ]
-    stats = ProfileImpact()
-    for entry in Receipt.objects.distinct_profiles():
-        stats.profiles += 1
-        stats.receipts += entry["count"]
-        found = changes_for(entry["profile"], before, after, measures, document)
-        if not found:
+    return Impact(measures, cases, profile_impact(before, after, measures, sample=sample))
+
+
+def profile_impact(
+    before: RuleSet, after: RuleSet, measures: list[int], *, sample: int | None = None
+) -> ProfileImpact:
+    """The saved profiles' part of the preview (see the module's docstring for how)."""
+    fields = read_fields(before, after, measures)
+    reads_date = "as_of" in fields
+    groups = list(Receipt.objects.profile_groups(fields))
+    stats = ProfileImpact(profiles=len(groups), receipts=sum(g.count for g in groups))
+    if sample is not None and len(groups) > sample:
+        step = len(groups) / sample
+        groups = [groups[int(i * step)] for i in range(sample)]
+        stats.sampled = len(groups)
+    days: dict[Any, Any] = {}  # raw as_of -> signature of the rule data in force that day
+    found: dict[tuple[Any, str], list[StatusChange] | None] = {}  # None: the fields are invalid
+    changed: list[tuple[Any, list[StatusChange]]] = []
+    for group in groups:
+        raw_day = group.as_of  # None: the screening day is today, as validation makes it
+        day = days.get(raw_day)
+        if day is None:
+            day = days[raw_day] = _day_key(raw_day, before, after)
+        key = (raw_day if reads_date else day, group.values)
+        try:
+            changes = found[key]
+        except KeyError:
+            changes = found[key] = _screen_fields(fields, group, before, after, measures)
+        if changes:
+            changed.append((group, changes))
+    valid = _still_valid([g.first_id for g, _ in changed])
+    for group, changes in changed:
+        if group.first_id not in valid:
             continue
         stats.changed_profiles += 1
-        for change in found:
+        for change in changes:
             counter = _COUNTER[change.direction]
-            setattr(stats, counter, getattr(stats, counter) + entry["count"])
+            setattr(stats, counter, getattr(stats, counter) + group.count)
         if len(stats.examples) < MAX_EXAMPLES:
-            stats.examples.append((entry["token"], found))
-    return Impact(measures, cases, stats)
+            stats.examples.append((group.token, changes))
+    stats.screened = len(found)
+    if stats.sampled:
+        counted_receipts = sum(g.count for g in groups)
+        scale = stats.receipts / counted_receipts
+        stats.gains, stats.losses, stats.others = (round(n * scale) for n in (stats.gains, stats.losses, stats.others))
+        stats.changed_profiles = round(stats.changed_profiles * stats.profiles / stats.sampled)
+    return stats
+
+
+def _day_key(raw_day: Any, before: RuleSet, after: RuleSet) -> Any:
+    """Days whose parameters and size tables agree in both rule sets share one key."""
+    try:
+        day = validate_profile({} if raw_day is None else {"as_of": raw_day}).as_of
+    except ProfileError:
+        return ("invalid", raw_day)  # validation of the whole sub-profile will say so
+    return day_signature(before, day), day_signature(after, day)
+
+
+def _screen_fields(
+    fields: list[str], group: Any, before: RuleSet, after: RuleSet, measures: list[int]
+) -> list[StatusChange] | None:
+    """The changes for a profile that has only the read fields (statuses read nothing else)."""
+    partial = {name: value for name, value in zip(fields, orjson.loads(group.values)) if value is not None}
+    if group.as_of is not None:
+        partial["as_of"] = group.as_of
+    try:
+        validate_profile(partial)
+    except ProfileError:
+        return None
+    return changes_for(partial, before, after, measures)
+
+
+def _still_valid(first_ids: list[int]) -> set[int]:
+    """Of these receipts, those whose whole profile the contract still accepts (the read fields
+    were valid; another field may not be, and such a profile is not compared)."""
+    out = set()
+    for start in range(0, len(first_ids), 2000):
+        chunk = first_ids[start : start + 2000]
+        for pk, profile in Receipt.objects.filter(id__in=chunk).values_list("id", "profile"):
+            try:
+                validate_profile(profile)
+            except ProfileError:
+                continue
+            out.add(pk)
+    return out
 
 
 _COUNTER = {"gain": "gains", "loss": "losses", "other": "others"}

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
 
-from django.db import models
+import orjson
+from django.db import connection, models
 from django.urls import reverse
 
 STATUS_LABELS = {
@@ -23,7 +25,53 @@ STATUS_LABELS = {
 }
 
 
+class ProfileGroup(NamedTuple):
+    """One distinct saved profile, reduced to the fields a comparison reads."""
+
+    first_id: int  # the earliest receipt with this profile (to fetch the whole profile if needed)
+    count: int  # receipts sharing the profile
+    token: uuid.UUID  # the latest of them, which stands for the others
+    as_of: Any  # the profile's raw ``as_of`` (None if absent)
+    values: str  # JSON array of the chosen fields' raw values, null where absent
+
+
 class ReceiptQuerySet(models.QuerySet):
+    def profile_groups(self, fields: Sequence[str]) -> Iterator[ProfileGroup]:
+        """Every distinct saved profile once (all receipts, in order of first appearance), with
+        only ``fields`` taken out of it: the impact preview's lean load.
+
+        On PostgreSQL the grouping and the field extraction happen in the database (jsonb
+        equality is the canonical comparison ``distinct_profiles`` makes in Python) and only a
+        short JSON array per profile crosses the wire, no model instances and no whole profiles.
+        Elsewhere (SQLite in tests) the same groups are built in Python.
+        """
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(self.model._meta.db_table)
+            picks = ", ".join("profile -> %s" for _ in fields)
+            sql = (
+                "SELECT min(id), count(*), (array_agg(token ORDER BY id DESC))[1], profile ->> 'as_of', "
+                f"jsonb_build_array({picks})::text FROM {table} GROUP BY profile ORDER BY 1"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, list(fields))
+                while rows := cursor.fetchmany(5000):
+                    for row in rows:
+                        yield ProfileGroup(*row)
+            return
+        seen: dict[str, list[Any]] = {}
+        for pk, profile, token in self.order_by("id").values_list("id", "profile", "token").iterator(chunk_size=2000):
+            key = _canonical(profile)
+            if key in seen:
+                seen[key][1] += 1
+                seen[key][2] = token
+            else:
+                seen[key] = [pk, 1, token, profile]
+        for pk, count, token, profile in seen.values():
+            get = profile.get if isinstance(profile, dict) else {}.get
+            values = orjson.dumps([get(name) for name in fields]).decode()
+            as_of = get("as_of")
+            yield ProfileGroup(pk, count, token, None if as_of is None else str(as_of), values)
+
     def distinct_profiles(self) -> list[dict[str, Any]]:
         """Each distinct saved profile once, with how many receipts share it and the latest token."""
         seen: dict[str, dict[str, Any]] = {}

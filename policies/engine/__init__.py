@@ -9,9 +9,13 @@ quoted source sentence. The condition language is described in ``conditions``, t
 language in ``formulas``, the size tables in ``sizes``; the sentences (reasons, a condition
 as a requirement) are built in ``explain``.
 
+For bulk comparisons (impact previews) ``statuses`` screens chosen measures only, and
+``status_fields`` / ``day_signature`` say what a measure's status can depend on.
+
 The package never imports Django; the policies app loads its rule rows into a RuleSet.
 """
 
+from .bulk import day_signature, status_fields, statuses
 from .conditions import Condition, Schema, compile_condition
 from .dated import valid_on
 from .errors import EngineError, ErrorCollector, ProfileError, RuleError
@@ -60,8 +64,11 @@ __all__ = [
     "SizeStandard",
     "build_ruleset",
     "compile_condition",
+    "day_signature",
     "open_fields",
     "screen",
+    "status_fields",
+    "statuses",
     "valid_on",
     "validate_profile",
 ]
