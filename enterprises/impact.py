@@ -26,6 +26,7 @@ import orjson
 
 from policies.engine import (
     ELIGIBLE,
+    Profile,
     ProfileError,
     RuleSet,
     day_signature,
@@ -72,7 +73,10 @@ def changes_for(
         valid = validate_profile(profile)
     except ProfileError:
         return []  # a stored profile the contract no longer accepts cannot be compared
-    measures = list(measures)
+    return _changes(valid, before, after, list(measures))
+
+
+def _changes(valid: Profile, before: RuleSet, after: RuleSet, measures: list[int]) -> list[StatusChange]:
     old, new = statuses(valid, before, measures), statuses(valid, after, measures)
     out = []
     for number in measures:
@@ -163,14 +167,17 @@ def profile_impact(
         step = len(groups) / sample
         groups = [groups[int(i * step)] for i in range(sample)]
         stats.sampled = len(groups)
-    days: dict[Any, Any] = {}  # raw as_of -> signature of the rule data in force that day
+    # raw as_of -> a small number per distinct signature of the rule data in force that day
+    # (numbered because the signatures are long tuples, and tuples do not cache their hash)
+    days: dict[Any, int] = {}
+    signatures: dict[Any, int] = {}
     found: dict[tuple[Any, str], list[StatusChange] | None] = {}  # None: the fields are invalid
     changed: list[tuple[Any, list[StatusChange]]] = []
     for group in groups:
         raw_day = group.as_of  # None: the screening day is today, as validation makes it
         day = days.get(raw_day)
         if day is None:
-            day = days[raw_day] = _day_key(raw_day, before, after)
+            day = days[raw_day] = signatures.setdefault(_day_key(raw_day, before, after), len(signatures))
         key = (raw_day if reads_date else day, group.values)
         try:
             changes = found[key]
@@ -214,10 +221,10 @@ def _screen_fields(
     if group.as_of is not None:
         partial["as_of"] = group.as_of
     try:
-        validate_profile(partial)
+        valid = validate_profile(partial)
     except ProfileError:
         return None
-    return changes_for(partial, before, after, measures)
+    return _changes(valid, before, after, measures)
 
 
 def _still_valid(first_ids: list[int]) -> set[int]:

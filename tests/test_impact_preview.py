@@ -190,3 +190,135 @@ def test_the_publish_page_previews_what_a_stricter_draft_rule_would_take_away(cl
     # Nothing is published by looking.
     assert client.get("/check/").status_code == 200
     assert screening.run(example_profile("small-low-profit-limit")).result(11).status == "eligible"
+
+
+# --- the fast path (issue 13, item 5): same answer as screening every profile -----------------
+
+
+def generated_profiles(n: int, seed: int) -> list[dict[str, Any]]:
+    """Varied profiles over the fields the measures read: many equal on some measure's fields."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        profile: dict[str, Any] = {
+            "industry": rng.choice(["C", "C36", "F52", "I65", "M73", "A01"]),
+            "entity_type": rng.choice(["enterprise", "individual_business"]),
+            "employees": rng.choice([5, 50, 120, 300, 1200]),
+            "revenue_wan": rng.choice([80, 450, 1200, 9000, 52000]),
+            "total_assets_wan": rng.choice([300, 4000, 6000, 80000]),
+            "taxable_income_wan": rng.choice([-20, 50, 280, 400]),
+            "vat_taxpayer": rng.choice(["small_scale", "general"]),
+            "tax_credit_rating": rng.choice("ABMD"),
+            "is_tech_sme": rng.random() < 0.3,
+            "rd_expense_wan": rng.choice([0, 20, 60, 300]),
+            "retained_vat_credit_wan": rng.choice([0, 3, 12]),
+            "exports": rng.random() < 0.3,
+            "owns_nev": rng.random() < 0.3,
+            "as_of": rng.choice(["2022-04-20", "2022-07-01", "2022-12-30", "2023-03-01"]),
+        }
+        for name in list(profile):
+            if rng.random() < 0.2:
+                del profile[name]  # unknown (as_of too: the screening day is then today)
+        out.append(profile)
+    return out
+
+
+def reference_impact(before: Any, after: Any, measures: list[int]) -> impact.ProfileImpact:
+    """The previous implementation: every distinct saved profile validated and screened in full."""
+    stats = impact.ProfileImpact()
+    for entry in Receipt.objects.distinct_profiles():
+        stats.profiles += 1
+        stats.receipts += entry["count"]
+        found = impact.changes_for(entry["profile"], before, after, measures)
+        if found:
+            stats.changed_profiles += 1
+            for change in found:
+                counter = impact._COUNTER[change.direction]
+                setattr(stats, counter, getattr(stats, counter) + entry["count"])
+            if len(stats.examples) < impact.MAX_EXAMPLES:
+                stats.examples.append((entry["token"], found))
+    return stats
+
+
+def summary(stats: impact.ProfileImpact) -> tuple[Any, ...]:
+    return (
+        stats.profiles,
+        stats.receipts,
+        stats.gains,
+        stats.losses,
+        stats.others,
+        stats.changed_profiles,
+        [(str(token), changes) for token, changes in stats.examples],
+    )
+
+
+def save_raw(profile: Any) -> Receipt:
+    """A receipt stored as is (a profile saved under an older contract, or re-saved)."""
+    import datetime
+
+    return Receipt.objects.create(profile=profile, as_of=datetime.date(2022, 5, 1), rules_version="t", answer={})
+
+
+def test_screening_distinct_field_combinations_gives_the_answer_of_screening_every_profile(catalogue):
+    data = rules_data()
+    profiles = generated_profiles(300, seed=13)
+    for profile in profiles:
+        save_raw(profile)
+    for profile in profiles[:40]:
+        save_raw(profile)  # re-saved: counted as receipts, not as distinct profiles
+    # Stored profiles the contract no longer accepts, wrong only in a field measure 11 does not
+    # read: the read fields alone would change, the whole profile is not compared.
+    save_raw({**example_profile("small-low-profit-limit"), "layoff_rate_pct": 250})
+    save_raw({**example_profile("small-low-profit-limit"), "no_such_field": 1})
+    save_raw([1, 2])
+
+    without_3 = {**data, "measures": [m for m in data["measures"] if m["number"] != 3]}
+    params = copy.deepcopy(data)
+    for item in params["parameters"]:
+        if item["key"].startswith("m12"):
+            continue
+        if str(item["value"]).isdigit():
+            item["value"] = str(int(item["value"]) * 2)
+    all_checkable = [m.number for m in build_ruleset(data).measures if m.condition is not None]
+    changes = [
+        (build_ruleset(data), build_ruleset(with_rd_threshold(data, 50)), [11]),
+        (build_ruleset(with_rd_threshold(data, 50)), build_ruleset(data), [11]),
+        (build_ruleset(data), build_ruleset(without_3), [3]),
+        (build_ruleset(data), build_ruleset(params), all_checkable),
+        (build_ruleset(data), build_ruleset(data), [7, 11, 12]),
+    ]
+    for before, after, measures in changes:
+        fast = impact.profile_impact(before, after, measures)
+        assert summary(fast) == summary(reference_impact(before, after, measures)), measures
+        assert not fast.estimated
+    moved = impact.profile_impact(changes[0][0], changes[0][1], [11])
+    assert moved.losses > 0 and moved.screened < moved.profiles  # it did have combinations in common
+
+
+def test_above_the_sample_size_the_answer_is_an_estimate_and_says_so(catalogue):
+    data = rules_data()
+    for profile in generated_profiles(120, seed=5):
+        save_raw(profile)
+    before, after = build_ruleset(data), build_ruleset(with_rd_threshold(data, 50))
+    exact = impact.profile_impact(before, after, [11])
+    estimate = impact.profile_impact(before, after, [11], sample=40)
+    assert not exact.estimated and exact.sampled == 0
+    assert estimate.estimated and estimate.sampled == 40
+    assert (estimate.profiles, estimate.receipts) == (exact.profiles, exact.receipts)  # totals are counted
+    assert 0 < estimate.losses <= exact.receipts  # scaled from the sample to all receipts
+    # Each sampled profile is screened exactly: its examples are what screening it in full gives.
+    for token, changes in estimate.examples:
+        assert changes == impact.changes_for(Receipt.objects.get(token=token).profile, before, after, [11])
+
+    html = impact_html(before, after, sample=40)
+    assert "估算" in html and "40" in html and "按比例推算" in html
+    assert "估算" not in impact_html(before, after, sample=None)
+
+
+def impact_html(before: Any, after: Any, sample: int | None) -> str:
+    from django.template.loader import render_to_string
+
+    result = impact.preview(before, after, [11], sample=sample)
+    return render_to_string("admin/enterprises/impact_preview.html", {"impact": result})
