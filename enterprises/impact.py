@@ -36,7 +36,7 @@ from policies.engine import (
 )
 
 from .models import GoldenCase, Receipt
-from .models.receipts import STATUS_LABELS
+from .models.receipts import STATUS_LABELS, ProfileGroup
 
 ABSENT = "absent"  # the measure has no rule in that rule set (a new measure, or one withdrawn)
 MAX_EXAMPLES = 20
@@ -185,9 +185,9 @@ def profile_impact(
             changes = found[key] = _screen_fields(fields, group, before, after, measures)
         if changes:
             changed.append((group, changes))
-    valid = _still_valid([g.first_id for g, _ in changed])
+    valid = _still_valid([g for g, _ in changed])
     for group, changes in changed:
-        if group.first_id not in valid:
+        if group.token not in valid:
             continue
         stats.changed_profiles += 1
         for change in changes:
@@ -214,7 +214,7 @@ def _day_key(raw_day: Any, before: RuleSet, after: RuleSet) -> Any:
 
 
 def _screen_fields(
-    fields: list[str], group: Any, before: RuleSet, after: RuleSet, measures: list[int]
+    fields: list[str], group: ProfileGroup, before: RuleSet, after: RuleSet, measures: list[int]
 ) -> list[StatusChange] | None:
     """The changes for a profile that has only the read fields (statuses read nothing else)."""
     partial = {name: value for name, value in zip(fields, orjson.loads(group.values)) if value is not None}
@@ -227,19 +227,32 @@ def _screen_fields(
     return _changes(valid, before, after, measures)
 
 
-def _still_valid(first_ids: list[int]) -> set[int]:
-    """Of these receipts, those whose whole profile the contract still accepts (the read fields
-    were valid; another field may not be, and such a profile is not compared)."""
-    out = set()
-    for start in range(0, len(first_ids), 2000):
-        chunk = first_ids[start : start + 2000]
+# Receipt token -> whether its whole profile passes validation (tokens, not ids: random, so never
+# reused, where a rolled-back SQLite id can be). Receipts are never edited (the
+# admin is read-only, a profile is written once by save_receipt) and the contract only changes
+# with the code, so the answer holds for the life of the process; the live preview, asked again
+# at every keystroke, then validates each changed profile once instead of every time.
+_VALID: dict[Any, bool] = {}
+_VALID_LIMIT = 1_000_000
+
+
+def _still_valid(groups: list[ProfileGroup]) -> set[Any]:
+    """Of these groups, the tokens of those whose whole profile the contract still accepts (the
+    read fields were valid; another field may not be, and such a profile is not compared)."""
+    unknown = {g.first_id: g.token for g in groups if g.token not in _VALID}
+    if len(_VALID) + len(unknown) > _VALID_LIMIT:
+        _VALID.clear()
+    ids = list(unknown)
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
         for pk, profile in Receipt.objects.filter(id__in=chunk).values_list("id", "profile"):
             try:
                 validate_profile(profile)
             except ProfileError:
-                continue
-            out.add(pk)
-    return out
+                _VALID[unknown[pk]] = False
+            else:
+                _VALID[unknown[pk]] = True
+    return {g.token for g in groups if _VALID.get(g.token)}
 
 
 _COUNTER = {"gain": "gains", "loss": "losses", "other": "others"}
