@@ -42,7 +42,7 @@ def _by_number(ruleset: RuleSet) -> dict[int, MeasureRule]:
     a hundred thousand times). Keyed by id, holding the rule set so the id is not reused."""
     entry = _INDEXES.get(id(ruleset))
     if entry is None or entry[0] is not ruleset:
-        if len(_INDEXES) > 64:
+        if len(_INDEXES) > 10:  # a comparison holds two or three rule sets at a time
             _INDEXES.clear()
         entry = _INDEXES[id(ruleset)] = (ruleset, {m.number: m for m in ruleset.measures})
     return entry[1]
