@@ -66,18 +66,25 @@ class StatusChange:
 
 
 def changes_for(
-    profile: dict[str, Any], before: RuleSet, after: RuleSet, measures: Iterable[int]
+    profile: dict[str, Any],
+    before: RuleSet,
+    after: RuleSet,
+    measures: Iterable[int],
+    document: str | None = None,
 ) -> list[StatusChange]:
-    """The measures among ``measures`` whose status differs between the two rule sets."""
+    """The measures among ``measures`` (numbers in ``document``, a 文号; by default the first
+    document so numbered) whose status differs between the two rule sets."""
     try:
         valid = validate_profile(profile)
     except ProfileError:
         return []  # a stored profile the contract no longer accepts cannot be compared
-    return _changes(valid, before, after, list(measures))
+    return _changes(valid, before, after, list(measures), document)
 
 
-def _changes(valid: Profile, before: RuleSet, after: RuleSet, measures: list[int]) -> list[StatusChange]:
-    old, new = statuses(valid, before, measures), statuses(valid, after, measures)
+def _changes(
+    valid: Profile, before: RuleSet, after: RuleSet, measures: list[int], document: str | None
+) -> list[StatusChange]:
+    old, new = statuses(valid, before, measures, document), statuses(valid, after, measures, document)
     out = []
     for number in measures:
         was, now = old.get(number, ABSENT), new.get(number, ABSENT)
@@ -86,14 +93,18 @@ def _changes(valid: Profile, before: RuleSet, after: RuleSet, measures: list[int
     return out
 
 
-def read_fields(before: RuleSet, after: RuleSet, measures: Iterable[int]) -> list[str]:
+def read_fields(
+    before: RuleSet, after: RuleSet, measures: Iterable[int], document: str | None = None
+) -> list[str]:
     """The profile fields the measures' statuses can read under either rule set."""
     found: set[str] = set()
     for ruleset in (before, after):
-        by_number = {m.number: m for m in ruleset.measures}
         for number in measures:
-            if number in by_number:
-                found |= status_fields(by_number[number], ruleset)
+            try:
+                rule = ruleset.measure(number, document)
+            except KeyError:
+                continue
+            found |= status_fields(rule, ruleset)
     return sorted(found)
 
 
@@ -142,24 +153,36 @@ class Impact:
         return [c for c in self.cases if c.changes]
 
 
-def preview(before: RuleSet, after: RuleSet, measures: list[int], *, sample: int | None = None) -> Impact:
-    """Screen golden cases and saved profiles for ``measures`` with both rule sets.
+def preview(
+    before: RuleSet,
+    after: RuleSet,
+    measures: list[int],
+    document: str | None = None,
+    *,
+    sample: int | None = None,
+) -> Impact:
+    """Screen golden cases and saved profiles for ``measures`` (of ``document``) with both rule sets.
 
     With ``sample``, more distinct profiles than that are estimated from about ``sample`` of
     them, spread evenly over the order they were saved in (see ``ProfileImpact.sampled``).
     """
     cases = [
-        CaseImpact(case, changes_for(case.profile, before, after, measures), case.expected_statuses())
+        CaseImpact(case, changes_for(case.profile, before, after, measures, document), case.expected_statuses())
         for case in GoldenCase.objects.all()
     ]
-    return Impact(measures, cases, profile_impact(before, after, measures, sample=sample))
+    return Impact(measures, cases, profile_impact(before, after, measures, document, sample=sample))
 
 
 def profile_impact(
-    before: RuleSet, after: RuleSet, measures: list[int], *, sample: int | None = None
+    before: RuleSet,
+    after: RuleSet,
+    measures: list[int],
+    document: str | None = None,
+    *,
+    sample: int | None = None,
 ) -> ProfileImpact:
     """The saved profiles' part of the preview (see the module's docstring for how)."""
-    fields = read_fields(before, after, measures)
+    fields = read_fields(before, after, measures, document)
     reads_date = "as_of" in fields
     groups = list(Receipt.objects.profile_groups(fields))
     stats = ProfileImpact(profiles=len(groups), receipts=sum(g.count for g in groups))
@@ -182,7 +205,7 @@ def profile_impact(
         try:
             changes = found[key]
         except KeyError:
-            changes = found[key] = _screen_fields(fields, group, before, after, measures)
+            changes = found[key] = _screen_fields(fields, group, before, after, measures, document)
         if changes:
             changed.append((group, changes))
     valid = _still_valid([g for g, _ in changed])
@@ -214,7 +237,12 @@ def _day_key(raw_day: Any, before: RuleSet, after: RuleSet) -> Any:
 
 
 def _screen_fields(
-    fields: list[str], group: ProfileGroup, before: RuleSet, after: RuleSet, measures: list[int]
+    fields: list[str],
+    group: ProfileGroup,
+    before: RuleSet,
+    after: RuleSet,
+    measures: list[int],
+    document: str | None,
 ) -> list[StatusChange] | None:
     """The changes for a profile that has only the read fields (statuses read nothing else)."""
     partial = {name: value for name, value in zip(fields, orjson.loads(group.values)) if value is not None}
@@ -224,7 +252,7 @@ def _screen_fields(
         valid = validate_profile(partial)
     except ProfileError:
         return None
-    return _changes(valid, before, after, measures)
+    return _changes(valid, before, after, measures, document)
 
 
 # Receipt token -> whether its whole profile passes validation (tokens, not ids: random, so never

@@ -24,27 +24,34 @@ from .rules import MeasureRule, RuleSet
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def statuses(profile: Profile, ruleset: RuleSet, numbers: Iterable[int]) -> dict[int, str]:
-    """The status of each measure among ``numbers`` that ``ruleset`` has (absent ones are left out),
+def statuses(
+    profile: Profile, ruleset: RuleSet, numbers: Iterable[int], document: str | None = None
+) -> dict[int, str]:
+    """The status of each measure among ``numbers`` (of ``document``, a 文号; without one, the
+    first so numbered, as ``RuleSet.measure``) that ``ruleset`` has (absent ones are left out),
     exactly as ``screen`` would give it, without evaluating the other measures."""
     ctx = make_context(profile, ruleset)
-    by_number = _by_number(ruleset)
-    return {
-        number: evaluate_measure(by_number[number], ctx, False).status for number in numbers if number in by_number
-    }
+    index = _by_number(ruleset)
+    rules = {number: index.get((number, document)) for number in numbers}
+    return {number: evaluate_measure(rule, ctx, False).status for number, rule in rules.items() if rule is not None}
 
 
-_INDEXES: dict[int, tuple[RuleSet, dict[int, MeasureRule]]] = {}
+_INDEXES: dict[int, tuple[RuleSet, dict[tuple[int, str | None], MeasureRule]]] = {}
 
 
-def _by_number(ruleset: RuleSet) -> dict[int, MeasureRule]:
-    """The rule set's measures by number, built once per rule set (a bulk comparison asks
+def _by_number(ruleset: RuleSet) -> dict[tuple[int, str | None], MeasureRule]:
+    """The rule set's measures by (number, 文号) and by (number, None) for the first so
+    numbered, as ``RuleSet.measure`` finds them; built once per rule set (a bulk comparison asks
     a hundred thousand times). Keyed by id, holding the rule set so the id is not reused."""
     entry = _INDEXES.get(id(ruleset))
     if entry is None or entry[0] is not ruleset:
         if len(_INDEXES) > 10:  # a comparison holds two or three rule sets at a time
             _INDEXES.clear()
-        entry = _INDEXES[id(ruleset)] = (ruleset, {m.number: m for m in ruleset.measures})
+        index: dict[tuple[int, str | None], MeasureRule] = {}
+        for m in ruleset.measures:
+            index.setdefault((m.number, m.document), m)
+            index.setdefault((m.number, None), m)
+        entry = _INDEXES[id(ruleset)] = (ruleset, index)
     return entry[1]
 
 
