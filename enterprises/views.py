@@ -201,6 +201,7 @@ def _show_warnings(form: StepForm, warnings: list[plausibility.Warning]) -> None
             field.help_text = format_html(
                 '<span class="plausibility-warning d-block">请核对:{}</span>{}', warning.message, field.help_text
             )
+            form._bound_fields_cache.pop(target, None)  # a BoundField copies help_text when built
 
 
 def _int_param(raw: str | None, low: int, high: int) -> int:
