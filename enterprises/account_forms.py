@@ -45,6 +45,12 @@ class RegisterForm(forms.Form):
         error_messages={"required": "请再次输入密码。"},
     )
 
+    rule_news_email = forms.BooleanField(
+        label="政策规则变化使我的结果改变时,给我发邮件(可随时在账户页关闭)",
+        required=False,
+        initial=False,  # opt-in: nothing is sent unless the enterprise ticks it
+    )
+
     # Neither check says whether the email or the code is already registered: the page answers
     # the same either way and the mailbox owner is told by email (accounts.register).
     def clean_email(self) -> str:

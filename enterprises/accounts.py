@@ -5,6 +5,7 @@ The views in views_accounts.py stay thin; everything an account does to its data
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,14 +45,24 @@ class Registration:
 
 
 @transaction.atomic
-def register(email: str, password: str, uscc: str, name: str = "", profile: dict | None = None) -> Registration:
+def register(
+    email: str,
+    password: str,
+    uscc: str,
+    name: str = "",
+    profile: dict | None = None,
+    receipt: Receipt | None = None,
+    rule_news_email: bool = False,
+) -> Registration:
     """Create an inactive account and email its verification link, or tell the mailbox why not.
 
     The answer on the page never says whether the email or the 统一社会信用代码 is taken (that
     would let anyone probe who has an account); the mailbox owner learns it from the email.
     An account stays inactive, cannot sign in and is linked to nothing until the link is used.
     A pending (never verified) registration of the same email or code is replaced, so nobody
-    can squat an address or a code they cannot verify.
+    can squat an address or a code they cannot verify. ``receipt`` (the result the enterprise
+    registered from) travels in the signed verification link and is kept on verification, which
+    may happen in another browser.
     """
     email = normalize_email(email)
     for pending in EnterpriseAccount.objects.filter(email_verified_at__isnull=True, user__is_active=False).filter(
@@ -68,16 +79,21 @@ def register(email: str, password: str, uscc: str, name: str = "", profile: dict
     user = User.objects.create_user(username=email, email=email, password=password, is_active=False)
     account = EnterpriseAccount.objects.create(
         user=user, uscc=uscc, name=name, profile=profile or {},
-        profile_updated_at=timezone.now() if profile else None,
+        profile_updated_at=timezone.now() if profile else None, rule_news_email=rule_news_email,
     )
-    _send(email, "verify", {"verify_url": _absolute(reverse("accounts:verify", args=[verification_token(account)])),
+    token = verification_token(account, receipt)
+    _send(email, "verify", {"verify_url": _absolute(reverse("accounts:verify", args=[token])),
                             "hours": VERIFY_MAX_AGE // 3600})
     return Registration(account, "created")
 
 
-def verification_token(account: EnterpriseAccount) -> str:
-    """The signed token of an account's verification link (user id and email, timestamped)."""
-    return signing.dumps({"u": account.user_id, "e": account.user.email}, salt=VERIFY_SALT)
+def verification_token(account: EnterpriseAccount, receipt: Receipt | None = None) -> str:
+    """The signed token of an account's verification link (user id and email, timestamped; the
+    token of the result registered from, if any)."""
+    data = {"u": account.user_id, "e": account.user.email}
+    if receipt is not None:
+        data["r"] = str(receipt.token)
+    return signing.dumps(data, salt=VERIFY_SALT)
 
 
 def verify(token: str, password: str) -> EnterpriseAccount | None:
@@ -106,7 +122,20 @@ def verify(token: str, password: str) -> EnterpriseAccount | None:
         account.save(update_fields=["email_verified_at"])
         account.user.is_active = True
         account.user.save(update_fields=["is_active"])
+        kept = Receipt.objects.filter(token=data["r"]).first() if _is_uuid(data.get("r")) else None
+        if kept is not None:
+            keep_receipt(account, kept)  # refused (False) when another account already has it
     return account
+
+
+def _is_uuid(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _absolute(path: str) -> str:

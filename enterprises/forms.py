@@ -421,6 +421,7 @@ class StepForm(forms.Form):
         self.step = step
         self.asked = asked
         self.equipment_rows: forms.BaseFormSet | None = None
+        self.extra_equipment_rows = extra_equipment_rows
         for name in asked:
             if name == "industry_section":
                 self.fields[name] = forms.ChoiceField(
@@ -452,6 +453,18 @@ class StepForm(forms.Form):
             else:
                 self.fields[name] = build_field(name)
         self.helper = self._helper()
+
+    @property
+    def equipment_open(self) -> bool:
+        """Whether the equipment rows show open: only once the answer is 有 (or a row has a
+        problem to fix); after 没有 or 不清楚 three empty rows would only lengthen the page."""
+        if self.equipment_rows is None:
+            return False
+        if self.extra_equipment_rows:
+            return True  # "再加一行" was just pressed
+        if self.is_bound:
+            return self.data.get("equipment") == "yes" or any(f.errors for f in self.equipment_rows.forms)
+        return self.initial.get("equipment") == "yes"
 
     def _helper(self) -> FormHelper:
         helper = FormHelper()

@@ -12,10 +12,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from policies.lineage import successor_sentence
 
-from . import screening
+from . import result_summary, screening
 from .forms import QUESTIONS, STEPS, profile_name
 from .models import Receipt
 from .models.receipts import STATUS_LABELS
@@ -164,6 +165,8 @@ def result_page_context(request: HttpRequest, receipt: Receipt) -> dict[str, Any
         decorate(r, more_url, by_number.get(r.get("document", ""), document), receipt.as_of)
         for r in answer.get("results", [])
     ]
+    for r in results:
+        r.update(result_summary.card_extras(r))
     in_force = [r for r in results if r["in_force"]]
     not_in_force = [r for r in results if not r["in_force"]]
     counts = settle_counts(answer)
@@ -191,6 +194,10 @@ def result_page_context(request: HttpRequest, receipt: Receipt) -> dict[str, Any
         "profile_summary": profile_summary(receipt.profile),
         "size_class_300": SIZE_LABELS.get(size.get("size_class_300") or "", "暂无法判断"),
         "sme_2022_equipment": {True: "是", False: "否"}.get(size.get("sme_2022_equipment"), "暂无法判断"),
+        "summary": result_summary.summarise(results, receipt.as_of),
+        "reminder_deadlines": result_summary.reminder_deadlines(receipt.profile, timezone.localdate()),
+        "calendar_count": len(result_summary.calendar_deadlines(results, receipt.as_of)),
+        "size_standards": result_summary.size_standards(),
         "permalink": request.build_absolute_uri(receipt.get_absolute_url()),
         "steps": STEPS,
         # The reminders' privacy notice (templates/enterprises/subscriptions/_privacy_notice.html).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pdf, subscription_views, views
+from . import ics, pdf, subscription_views, views
 
 app_name = "enterprises"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("check/restart/", views.restart, name="check_restart"),
     path("check/result/<uuid:token>/", views.receipt, name="receipt"),
     path("check/result/<uuid:token>/pdf/", pdf.receipt_pdf, name="receipt_pdf"),
+    path("check/result/<uuid:token>/deadlines.ics", ics.receipt_ics, name="receipt_ics"),
     path("check/result/<uuid:token>/more/", views.more_questions, name="more_questions"),
     path("check/result/<uuid:token>/edit/", views.edit_answers, name="edit_answers"),
     path("check/result/<uuid:token>/recheck/", views.recheck, name="recheck"),

@@ -8,10 +8,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from . import accounts, screening, selfcheck
-from .forms import QUESTIONS, STEP_BY_SLUG, STEPS, Step, StepForm, equipment_row_helper
+from . import accounts, plausibility, screening, selfcheck
+from .forms import QUESTIONS, STEP_BY_SLUG, STEPS, Step, StepForm, equipment_row_helper, profile_name
 from .models import Receipt
 from .presentation import result_page_context
 
@@ -50,7 +51,10 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
     if request.method == "POST":
         form = StepForm(request.POST, **form_kwargs)
         # A person who starts on a later step still gets the plan-period date, not today's.
-        updated = _answers(form, profile, as_of=as_of.date.isoformat())
+        updated = _answers(
+            form, profile, as_of=as_of.date.isoformat(), check=request.POST.get("nav", "next") in ("next", "finish"),
+            confirmed=request.POST.get(plausibility.CONFIRM_FIELD, ""),
+        )
         if updated is not None:
             selfcheck.store_profile(request, updated)
             return HttpResponseRedirect(_after_step(request, step, updated, extra_rows, rules))
@@ -139,7 +143,10 @@ def more_questions(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     }
     if request.method == "POST":
         form = StepForm(request.POST, **form_kwargs)
-        updated = _answers(form, profile)
+        updated = _answers(
+            form, profile, check=request.POST.get("nav") != "add_row",
+            confirmed=request.POST.get(plausibility.CONFIRM_FIELD, ""),
+        )
         if updated is not None:
             if request.POST.get("nav") == "add_row":
                 selfcheck.store_profile(request, updated, receipt_token=str(saved.token))
@@ -164,8 +171,14 @@ def more_questions(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _answers(form: StepForm, profile: dict[str, Any], as_of: str = "") -> dict[str, Any] | None:
-    """The profile with the form's answers, or None with the problems shown as field errors."""
+def _answers(
+    form: StepForm, profile: dict[str, Any], as_of: str = "", check: bool = False, confirmed: str = ""
+) -> dict[str, Any] | None:
+    """The profile with the form's answers, or None with the problems shown as field errors.
+
+    With ``check``, answers that are valid but hardly plausible also stop the step once, shown
+    as warnings next to their fields until the enterprise confirms them (``confirmed``).
+    """
     if not form.is_valid():
         return None
     updated = selfcheck.apply_updates(profile, form.profile_updates())
@@ -175,7 +188,31 @@ def _answers(form: StepForm, profile: dict[str, Any], as_of: str = "") -> dict[s
     # The engine is the last word on the contract; its field messages become form errors.
     for field, message in problems:
         form.add_error(_form_field(field, form), message)
-    return None if problems else updated
+    if problems:
+        return None
+    shown = {profile_name(name) for name in form.fields}
+    warnings = plausibility.unconfirmed(updated, shown, confirmed) if check else []
+    if warnings:
+        _show_warnings(form, warnings)
+        return None
+    return updated
+
+
+def _show_warnings(form: StepForm, warnings: list[plausibility.Warning]) -> None:
+    """Put each warning into the help text of its fields, which crispy renders next to the input
+    (and which the input's aria-describedby already names); the tick box lists them all."""
+    form.plausibility_warnings = warnings
+    form.plausibility_codes = ",".join(w.code for w in warnings)
+    for warning in warnings:
+        for name in warning.fields:
+            target = _form_field(name, form)
+            if target is None:
+                continue
+            field = form.fields[target]
+            field.help_text = format_html(
+                '<span class="plausibility-warning d-block">请核对:{}</span>{}', warning.message, field.help_text
+            )
+            form._bound_fields_cache.pop(target, None)  # a BoundField copies help_text when built
 
 
 def _int_param(raw: str | None, low: int, high: int) -> int:

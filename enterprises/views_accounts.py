@@ -20,14 +20,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import accounts, selfcheck
 from .account_forms import DeleteForm, EnterprisePasswordResetForm, LoginForm, RegisterForm
-from .models import EnterpriseAccount, Receipt
+from .models import AccountReceipt, EnterpriseAccount, Receipt
 from .models.accounts import account_of
 from .presentation import profile_summary
 
@@ -72,10 +72,23 @@ def register(request: HttpRequest) -> HttpResponse:
         # Answers given before registering become the new account's profile (they are this
         # browser's own); nothing else is linked until the email is verified.
         accounts.register(
-            data["email"], data["password1"], data["uscc"], data["name"], profile=selfcheck.session_profile(request)
+            data["email"], data["password1"], data["uscc"], data["name"], profile=selfcheck.session_profile(request),
+            receipt=_receipt_of(_safe_next(request, "")), rule_news_email=data["rule_news_email"],
         )
-        return render(request, "enterprises/accounts/register_sent.html", {"email": data["email"]})
+        context = {"email": data["email"], "from_receipt": _receipt_of(_safe_next(request, "")) is not None}
+        return render(request, "enterprises/accounts/register_sent.html", context)
     return render(request, "enterprises/accounts/register.html", {"form": form, "next": _safe_next(request, "")})
+
+
+def _receipt_of(path: str) -> Receipt | None:
+    """The result a ``next`` address shows (registering from a result page keeps that result)."""
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return None
+    if match.view_name != "enterprises:receipt":
+        return None
+    return Receipt.objects.filter(token=match.kwargs["token"]).first()
 
 
 def verify(request: HttpRequest, token: str) -> HttpResponse:
@@ -85,7 +98,10 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         if account is not None:
             login(request, account.user, backend=BACKEND)
             _start_session(request, account)
-            messages.success(request, "邮箱已验证,账户已启用并为您登录。")
+            kept = AccountReceipt.objects.filter(account=account).exists()
+            messages.success(
+                request, "邮箱已验证,账户已启用并为您登录。" + ("注册时查看的自测结果已保存到账户。" if kept else "")
+            )
             return HttpResponseRedirect(reverse("accounts:home"))
         return render(request, "enterprises/accounts/verify.html", {"invalid": True, "token": token}, status=400)
     return render(request, "enterprises/accounts/verify.html", {"invalid": False})

@@ -164,6 +164,24 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Plausibility checks of the self-check's answers (enterprises/plausibility.py). Each one only
+# warns next to the field; the enterprise may confirm the figure and go on. Thresholds with a
+# legal source quote it; the others are the operator's checks for typing mistakes (元 typed into
+# a 万元 field), not policy standards, and may be tuned here.
+SELFCHECK_PLAUSIBILITY = {
+    # 财政部 税务总局《关于统一增值税小规模纳税人标准的通知》(财税〔2018〕33号)第一条:
+    # 小规模纳税人标准为年应征增值税销售额500万元及以下。
+    "small_scale_ceiling_wan": 500,
+    "small_scale_source": "财税〔2018〕33号:小规模纳税人标准为年应征增值税销售额500万元及以下",
+    # 科技部 财政部 国家税务总局《科技型中小企业评价办法》(国科发政〔2017〕115号)第六条:
+    # 职工总数不超过500人。
+    "tech_sme_max_employees": 500,
+    "tech_sme_source": "国科发政〔2017〕115号《科技型中小企业评价办法》第六条:职工总数不超过500人",
+    # Operator's check: more than this many 万元 of assets (or revenue) per person employed is
+    # far beyond any industry's average and usually means 元 were typed into a 万元 field.
+    "max_wan_per_employee": 20000,
+}
+
 # Deadline reminders (enterprises/reminders.py). Each is read through reminder_setting("X"),
 # declared here once with its default.
 # Notice ids per send task, and how long a worker holds a claimed notice.

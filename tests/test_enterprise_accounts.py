@@ -411,10 +411,13 @@ def test_a_rule_change_is_emailed_once_to_accounts_that_keep_the_notice_on(catal
     on, off = make_account(), make_account("quiet@firm.example.com", VALID_CODES[1])
     for account in (on, off):
         accounts.keep_receipt(account, screening.save_receipt(example_profile()))
+    assert not on.rule_news_email and not off.rule_news_email  # opt-in: off until the enterprise turns it on
+    signed_in(on).post(reverse("accounts:rule_news_email"), {"on": "1"})
     client = signed_in(off)
     client.post(reverse("accounts:rule_news_email"), {"on": "0"})
+    on.refresh_from_db()
     off.refresh_from_db()
-    assert not off.rule_news_email
+    assert on.rule_news_email and not off.rule_news_email
 
     assert accounts.notify_rule_changes() == 0  # the rules have not changed: nothing to say
     set_small_low_profit_ceiling(100)

@@ -29,7 +29,8 @@ class EnterpriseAccount(models.Model):
     )
     profile_updated_at = models.DateTimeField("画像更新时间", null=True, blank=True)
     rule_news_email = models.BooleanField(
-        "规则变化邮件通知", default=True, help_text="政策规则变化使结果改变时,向登录邮箱发一封通知。"
+        "规则变化邮件通知", default=False,
+        help_text="政策规则变化使结果改变时,向登录邮箱发一封通知;须由企业自己开启(注册时勾选或在账户页开启)。",
     )
     news_sent_for = models.CharField(
         "已通知的规则版本", max_length=64, blank=True, help_text="最近一次发出变化通知时的规则版本,避免重复发送。"
