@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.security import STRICT_JSON_OVERRIDES
 
+from . import publish_diff
 from .admin_import import DocumentImportMixin
 from .models import (
     Category,
@@ -252,6 +253,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
             "draft": draft,
             "original": draft.draft_of,
             "title": f"发布第{draft.number}条",
+            "review": publish_diff.review(draft),
             "preview_sections": self.publish_preview_sections(request, draft),
         }
         return TemplateResponse(request, "admin/policies/measure/publish.html", context)
