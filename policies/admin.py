@@ -112,6 +112,31 @@ class MeasureLinkInline(MeasureContentInline, admin.TabularInline):
     autocomplete_fields = ["successor"]
 
 
+def _record_changes(model: type, record: object) -> list[str]:
+    """What a historical record changed against the previous one, field by field, in words."""
+    previous = record.prev_record if record.history_type == "~" else None
+    if previous is None:
+        return []
+    out = []
+    for change in record.diff_against(previous).changes:
+        field = model._meta.get_field(change.field)
+        old, new = change.old, change.new
+        if field.is_relation:
+            related = field.related_model._default_manager
+            old = related.filter(pk=old).first() or old
+            new = related.filter(pk=new).first() or new
+        out.append(f"{field.verbose_name}:{_plain(old)} → {_plain(new)}")
+    return out
+
+
+def _plain(value: object) -> str:
+    if value in (None, ""):
+        return "(空)"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 class UnitScopeFilter(admin.SimpleListFilter):
     """The measure list opens on the official's own units: of 70 measures an official may change
     a handful, and those are the ones they came for. 全部措施 lists every measure (read-only
@@ -174,12 +199,22 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
     object_history_template = "admin/policies/measure/object_history.html"
 
+    object_history_list_template = "admin/policies/measure/object_history_list.html"
+
     def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
-        """The measure's history, followed by the history of its units and deadlines."""
+        """The measure's history, followed by the history of its units and deadlines.
+
+        Publishing writes every row of the draft back onto the published measure, so a unit or
+        deadline that the draft left alone gets a "changed" record with nothing changed; those are
+        left out, and a real change names its fields (日期:2022-06-30 → 2022-07-31).
+        """
         related = []
         if object_id.isdigit():
             for model, kind in ((MeasureUnit, "责任单位"), (Deadline, "截止日期"), (MeasureLink, "后续政策")):
                 for record in model.history.filter(measure_id=int(object_id)).select_related("history_user"):
+                    record.changes = _record_changes(model, record)
+                    if record.history_type == "~" and not record.changes:
+                        continue
                     record.kind = kind
                     record.text = str(record.instance)
                     related.append(record)
