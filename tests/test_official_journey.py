@@ -80,6 +80,14 @@ def test_the_measure_list_defaults_to_the_officials_own_units(client, tax_offici
     assert len(everything.context["cl"].result_list) >= 70
 
 
+def test_picking_another_unit_in_the_unit_filter_shows_its_measures(client, tax_official):
+    client.force_login(tax_official)
+    hr = ResponsibleUnit.objects.get(name="省人社厅")
+    response = client.get(reverse("admin:policies_measure_changelist"), {"units__id__exact": hr.pk})
+    shown = {m.number for m in response.context["cl"].result_list}
+    assert 9 in shown and shown == set(Measure.objects.published().filter(units=hr).values_list("number", flat=True))
+
+
 def test_a_superuser_sees_every_measure_by_default(client, superuser, catalogue):
     client.force_login(superuser)
     response = client.get(reverse("admin:policies_measure_changelist"))
