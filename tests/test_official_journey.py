@@ -161,3 +161,18 @@ def test_golden_cases_have_chinese_names(client, superuser, catalogue):
     client.force_login(superuser)
     page = client.get(reverse("admin:enterprises_goldencase_changelist")).content.decode()
     assert "大型建筑企业,6月1日以前申请稳岗返还" in page
+
+
+def test_the_publish_page_of_a_new_measure_lists_its_content(client, superuser, catalogue):
+    from policies.models import Category, PolicyDocument
+
+    client.force_login(superuser)
+    draft = Measure.objects.create(
+        document=PolicyDocument.objects.get(), number=71, title="新措施", text="对营业收入4亿元以下的企业给予补贴,最高50万元。",
+        summary="6月底前申请。", category=Category.objects.first(), is_draft=True,
+    )
+    MeasureUnit.objects.create(measure=draft, unit=ResponsibleUnit.objects.get(name="省税务局"), position=0)
+    page = publish_page(client, draft)
+    diff = page.split('id="draft-diff"')[1]
+    assert "新条款的内容" in page and "新措施" in diff and "省税务局" in diff
+    assert 'id="publish-warnings"' not in page
