@@ -48,6 +48,9 @@ class GoldenCaseForm(forms.ModelForm):
     class Meta:
         model = GoldenCase
         fields = ["name", "description", "profile", "expected", "expected_size_class_300"]
+        # Officials know a case by its Chinese name; the slug is only its code.
+        labels = {"name": "代码", "description": "名称"}
+        help_texts = {"description": "官员看到的案例名称,例如:小型制造企业,可享受多项政策", "name": "英文短名,仅作标识,例如:manufacturing-small-many-benefits"}
 
     def clean_profile(self) -> Any:
         profile = self.cleaned_data["profile"]
@@ -77,11 +80,11 @@ class GoldenCaseForm(forms.ModelForm):
 class GoldenCaseAdmin(admin.ModelAdmin):
     form = GoldenCaseForm
     formfield_overrides = STRICT_JSON_OVERRIDES  # a profile with NaN or NUL is a field error
-    list_display = ["name", "description", "check_against_published_rules"]
+    list_display = ["display_name", "code", "check_against_published_rules"]
     search_fields = ["name", "description"]
     readonly_fields = ["check_detail"]
     fieldsets = [
-        (None, {"fields": ["name", "description"]}),
+        (None, {"fields": ["description", "name"]}),
         (
             "企业画像与预期结果",
             {
@@ -93,6 +96,14 @@ class GoldenCaseAdmin(admin.ModelAdmin):
         ),
         ("与现行规则核对", {"fields": ["check_detail"]}),
     ]
+
+    @admin.display(description="名称", ordering="description")
+    def display_name(self, obj: GoldenCase) -> str:
+        return obj.description or obj.name
+
+    @admin.display(description="代码", ordering="name")
+    def code(self, obj: GoldenCase) -> str:
+        return obj.name
 
     @admin.display(description="与现行规则核对")
     def check_against_published_rules(self, obj: GoldenCase) -> str:

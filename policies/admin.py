@@ -8,7 +8,7 @@ the measure's history, and any earlier version can be turned back into a draft.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.security import STRICT_JSON_OVERRIDES
 
+from . import publish_diff
 from .admin_import import DocumentImportMixin
 from .models import (
     Category,
@@ -111,13 +112,75 @@ class MeasureLinkInline(MeasureContentInline, admin.TabularInline):
     autocomplete_fields = ["successor"]
 
 
+def _record_changes(model: type, record: object) -> list[str]:
+    """What a historical record changed against the previous one, field by field, in words."""
+    previous = record.prev_record if record.history_type == "~" else None
+    if previous is None:
+        return []
+    out = []
+    for change in record.diff_against(previous).changes:
+        field = model._meta.get_field(change.field)
+        old, new = change.old, change.new
+        if field.is_relation:
+            related = field.related_model._default_manager
+            old = related.filter(pk=old).first() or old
+            new = related.filter(pk=new).first() or new
+        out.append(f"{field.verbose_name}:{_plain(old)} → {_plain(new)}")
+    return out
+
+
+def _plain(value: object) -> str:
+    if value in (None, ""):
+        return "(空)"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+class UnitScopeFilter(admin.SimpleListFilter):
+    """The measure list opens on the official's own units: of 70 measures an official may change
+    a handful, and those are the ones they came for. 全部措施 lists every measure (read-only
+    where the unit is another's); a superuser, or an official with no unit, sees all by default."""
+
+    title = "范围"
+    parameter_name = "scope"
+
+    def __init__(self, request: HttpRequest, params: dict, model: type, model_admin: admin.ModelAdmin) -> None:
+        self.own_units = list(ResponsibleUnit.objects.filter(officials__user=request.user).order_by("order", "id"))
+        self.default = "all" if request.user.is_superuser or not self.own_units else "mine"
+        if "units__id__exact" in params:
+            self.default = "all"  # a unit picked under 责任单位 is shown even if it is not theirs
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        names = "、".join(u.name for u in self.own_units)
+        mine = f"我的单位({names})" if names else "我的单位(尚未登记所属单位)"
+        return [("mine", mine), ("all", "全部措施")]
+
+    def current(self) -> str:
+        return self.value() if self.value() in ("mine", "all") else self.default
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Measure]) -> QuerySet[Measure]:
+        if self.current() == "mine":
+            return queryset.filter(units__in=self.own_units).distinct()
+        return queryset
+
+    def choices(self, changelist: object) -> Iterator[dict]:
+        # No Django "全部" entry: the default is 我的单位, and 全部措施 is one of the two choices.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.current() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
 @admin.register(Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "number", "title", "document_number", "category", "status_badge", "valid_from", "valid_until", "unit_list"
-    ]
+    # 有效期 is one column and 责任单位 is filterable, so 标题 keeps its width at 1280 px.
+    list_display = ["number", "title", "document_number", "category", "status_badge", "validity", "unit_list"]
     list_display_links = ["number", "title"]
-    list_filter = ["is_draft", "document", "category", "units", "delivery"]
+    list_filter = [UnitScopeFilter, "is_draft", "document", "category", "delivery", "units"]
     search_fields = ["title", "text", "summary", "=number", "document__number"]
     autocomplete_fields = ["category"]
     inlines = [MeasureUnitInline, DeadlineInline, MeasureLinkInline]
@@ -138,12 +201,22 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
     object_history_template = "admin/policies/measure/object_history.html"
 
+    object_history_list_template = "admin/policies/measure/object_history_list.html"
+
     def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
-        """The measure's history, followed by the history of its units and deadlines."""
+        """The measure's history, followed by the history of its units and deadlines.
+
+        Publishing writes every row of the draft back onto the published measure, so a unit or
+        deadline that the draft left alone gets a "changed" record with nothing changed; those are
+        left out, and a real change names its fields (日期:2022-06-30 → 2022-07-31).
+        """
         related = []
         if object_id.isdigit():
             for model, kind in ((MeasureUnit, "责任单位"), (Deadline, "截止日期"), (MeasureLink, "后续政策")):
                 for record in model.history.filter(measure_id=int(object_id)).select_related("history_user"):
+                    record.changes = _record_changes(model, record)
+                    if record.history_type == "~" and not record.changes:
+                        continue
                     record.kind = kind
                     record.text = str(record.instance)
                     related.append(record)
@@ -169,6 +242,49 @@ class MeasureAdmin(SimpleHistoryAdmin):
     @admin.display(description="责任单位")
     def unit_list(self, obj: Measure) -> str:
         return "、".join(mu.unit.name for mu in obj.measure_units.all())
+
+    @admin.display(description="有效期", ordering="valid_until")
+    def validity(self, obj: Measure) -> str:
+        start = obj.valid_from.isoformat() if obj.valid_from else "—"
+        # Two short lines rather than one long one: the column stays narrow at 1280 px.
+        return format_html("{}<br>至 {}", start, obj.valid_until.isoformat() if obj.valid_until else "长期")
+
+    change_list_template = "admin/policies/measure/change_list.html"
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        """A published measure, or one of another unit, opens read-only and says why.
+
+        Published content changes only through a draft, so such a page has no 保存 buttons (a
+        save could only fail, naming nothing), and a POST to it is answered with the way to
+        change it instead of a form error.
+        """
+        extra = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            may_change = self.has_change_permission(request, obj)
+            if not obj.is_draft:
+                if request.method == "POST" and may_change:
+                    self.message_user(
+                        request, "已发布的版本不能直接修改:请点击右上角“修改草稿”,在草稿中修改后再发布。", messages.WARNING
+                    )
+                    return HttpResponseRedirect(request.path)
+                extra.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+            if not may_change:
+                extra["readonly_reason"] = self.readonly_reason(request, obj)
+        return super().change_view(request, object_id, form_url, extra)
+
+    def readonly_reason(self, request: HttpRequest, obj: Measure) -> str:
+        """Why this official may only look at this measure, in their words."""
+        units = "、".join((obj.draft_of or obj).unit_names()) or "(未登记)"
+        own = "、".join(ResponsibleUnit.objects.filter(officials__user=request.user).values_list("name", flat=True))
+        if not own:
+            return f"这条措施的责任单位是{units}。您的账号还没有登记所属单位,因此只能查看,不能修改;请联系系统管理员在“部门工作人员”中登记。"
+        return (
+            f"这条措施的责任单位是{units},您所属的单位是{own},因此只能查看,不能修改或打开草稿。"
+            "如需修改,请联系责任单位的工作人员。"
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> list[str]:
         always = ["is_draft", "draft_of", "published_at"]
@@ -252,6 +368,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
             "draft": draft,
             "original": draft.draft_of,
             "title": f"发布第{draft.number}条",
+            "review": publish_diff.review(draft),
             "preview_sections": self.publish_preview_sections(request, draft),
         }
         return TemplateResponse(request, "admin/policies/measure/publish.html", context)

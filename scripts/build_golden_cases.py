@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EXAMPLES = ROOT / "reference" / "examples" / "eligibility"
 DEFAULT_OUTPUT = ROOT / "fixtures" / "golden_cases.json"
 
-# A short Chinese line per known example, shown to officials in the admin and the impact preview.
+# A short Chinese name per known example, shown to officials in the admin, the rule builder and the
+# impact preview (the examples' own names are English slugs). An example with a "description"
+# of its own uses that; one with neither is refused, so no case reaches officials as a slug.
 DESCRIPTIONS = {
     "chain-leader-50yi": "营业收入55亿元的制造业“链主”企业",
     "first-batch-capped": "投保首批次保险、保费超过补贴上限的中型制造企业",
@@ -34,6 +36,9 @@ DESCRIPTIONS = {
     "retail-small-but-refund-medium": "小型零售企业,按留抵退税口径为中型",
     "small-low-profit-limit": "应纳税所得额、从业人数、资产总额都恰在小型微利企业上限的临界案例",
     "software-tech-sme": "软件业科技型中小企业",
+    "before-the-plan": "方案实施前(2021年6月)的小型制造企业",
+    "entity-unknown-both-branches": "未说明是企业还是个体工商户的小型服装企业",
+    "retail-refund-after-july": "中型零售企业,7月以后申请留抵退税",
 }
 
 
@@ -42,13 +47,16 @@ def build(examples: Path) -> list[dict]:
     for pk, path in enumerate(sorted(examples.glob("*.json")), start=1):
         data = json.loads(path.read_text(encoding="utf-8"))
         expect = data["expect"]
+        description = data.get("description") or DESCRIPTIONS.get(data["name"])
+        if not description:
+            raise SystemExit(f"{path.name}: no Chinese name; add one to DESCRIPTIONS in {Path(__file__).name}")
         rows.append(
             {
                 "model": "enterprises.goldencase",
                 "pk": pk,
                 "fields": {
                     "name": data["name"],
-                    "description": DESCRIPTIONS.get(data["name"], ""),
+                    "description": description,
                     "profile": data["profile"],
                     "expected": expect["measures"],
                     "expected_size_class_300": expect.get("size_class_300") or "",

@@ -28,7 +28,7 @@ from policies.models import Deadline, EligibilityRule, Industry, Measure, Parame
 from policies.rules_loader import invalidate
 
 from . import estimate as shapes
-from . import preview, tree
+from . import preview, suggestions, tree
 from . import state as builder_state
 from .state import BuilderState, Result
 from .tree import Row
@@ -209,6 +209,8 @@ class RuleBuilderView:
         notices: list[str] = []
         post = request.POST if request.method == "POST" else None
         typed_json: dict[str, str] | None = None
+        found = suggestions.read(draft.text, suggestions.plan_year(draft.valid_from))
+        done = suggestions.done_from_post(post)
         if post is None:
             state = self._initial(rule, deadlines, draft, notices)
         else:
@@ -219,6 +221,9 @@ class RuleBuilderView:
                 notices.extend(problems or ["已按JSON更新构建器,请核对下方各行。"])
                 if problems:  # keep what the official typed, so the named line can be fixed
                     typed_json = {key: str(post.get(f"json-{key}", "")) for key in builder_state.JSON_BOXES}
+            elif action.startswith("suggest:"):
+                notice = suggestions.apply(state, action, found, done)
+                notices.extend([notice] if notice else [])
             elif action != "save":
                 state = builder_state.apply(state, action, post)
         result = builder_state.to_data(state, draft.text)
@@ -243,6 +248,8 @@ class RuleBuilderView:
             "change_url": change_url,
             "builder_url": request.path,
             **self.context(draft, state, result, catalog, post, notices),
+            "suggestions": suggestions.views(found, done, reverse("admin:policies_parameter_add"), draft.number),
+            "suggestions_done": sorted(done.items()),
         }
         if post is not None and post.get("action") == "load_json":
             context["advanced_open"] = True
