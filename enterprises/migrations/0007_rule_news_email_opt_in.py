@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0005_account_email_verification'),
+        ('enterprises', '0006_golden_case_chinese_names'),
     ]
 
     operations = [
