@@ -126,7 +126,9 @@ def measure_list(request: HttpRequest) -> HttpResponse:
         "notes": notes,
         "today": today,
     }
-    return render(request, "policies/measure_list.html", context)
+    # A malformed filter is the client's error (400), but the page still lists the measures with a
+    # note naming the filter, so a person following a stale link is not left with nothing.
+    return render(request, "policies/measure_list.html", context, status=400 if notes else 200)
 
 
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:

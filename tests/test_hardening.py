@@ -30,9 +30,9 @@ def run_on_commit(django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
                                               ("category=%00", "类别"), ("category=a%00b", "类别")])
 def test_malformed_measure_filters_are_explained(client, catalogue, query, field):
     response = client.get(f"/measures/?{query}")
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
-    assert "alert-warning" in html and f"未找到该{field}" in html
+    assert "alert-warning" in html and f"未找到该{field}" in html and "第1条" in html
 
 
 def test_a_50000_deep_profile_is_a_400_from_the_api(client, catalogue):

@@ -42,7 +42,7 @@ def test_measure_list_searches_by_number_and_splits_in_force_from_expired(client
 )
 def test_malformed_filters_are_explained_not_500(client, catalogue, query):
     response = client.get(f"/measures/?{query}")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "alert-warning" in response.content.decode()
 
 
