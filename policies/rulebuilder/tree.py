@@ -2,7 +2,8 @@
 
 A condition tree becomes rows in pre-order: a group row (同时满足 ``all`` / 满足其一 ``any`` /
 不满足 ``not``) is followed by its children one level deeper; a ``{"equipment": ...}`` row is
-followed by its item conditions. Going back, rows at one depth under a row are its children:
+followed by its item conditions. A comparison of ``as_of`` (the screening day) with a date or a
+dated parameter is its own 评估日期 row: it reads no profile field. Going back, rows at one depth under a row are its children:
 
 - top-level rows: one row is the condition itself, several are read as 同时满足;
 - a 不满足 row with one child is ``{"not": child}``, with several ``{"not": {"all": [...]}}``;
@@ -25,7 +26,7 @@ from typing import Any
 from policies.engine.profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
 
 GROUP_KINDS = {"all": "同时满足", "any": "满足其一", "not": "不满足"}
-LEAF_KINDS = {"field": "条件", "industry": "行业", "size": "企业规模", "equipment": "新购置设备"}
+LEAF_KINDS = {"field": "条件", "as_of": "评估日期", "industry": "行业", "size": "企业规模", "equipment": "新购置设备"}
 KIND_LABELS = {**GROUP_KINDS, **LEAF_KINDS}
 # Operators in words, per kind of field (the engine's op on the left).
 NUMBER_OPS = {"<=": "不超过", "<": "低于", ">=": "不低于", ">": "高于", "==": "等于", "!=": "不等于"}
@@ -33,6 +34,9 @@ DATE_OPS = {"<=": "不晚于", "<": "早于", ">=": "不早于", ">": "晚于", 
 CHOICE_OPS = {"==": "等于", "!=": "不等于", "in": "属于", "not_in": "不属于"}
 BOOL_OPS = {"==": "等于", "!=": "不等于"}
 MAX_DEPTH = 8
+# The screening day is no profile field the enterprise fills in: its row (评估日期) compares it
+# with a date, usually a dated parameter, so that a rule can change on a day officials set.
+AS_OF = "as_of"
 _INT = re.compile(r"^-?\d+$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -111,14 +115,15 @@ def _rows(data: Any, depth: int) -> list[Row]:
             return [Row(depth, mode)] + [r for child in data[mode] for r in _rows(child, depth + 1)]
     if "field" in data and set(data) <= {"field", "op", "value", "label"}:
         value = data.get("value")
+        kind, name = ("as_of", "") if data["field"] == AS_OF else ("field", str(data["field"]))
         if isinstance(value, Mapping):
             if set(value) != {"param"}:
                 raise ValueError("参数引用应为 {\"param\": 键}")
-            return [Row(depth, "field", field=str(data["field"]), op=str(data.get("op", "")),
+            return [Row(depth, kind, field=name, op=str(data.get("op", "")),
                         param=str(value["param"]), label=data.get("label") or "")]
         if isinstance(value, list) and not all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
             raise ValueError("列表取值只能是文字或整数")
-        return [Row(depth, "field", field=str(data["field"]), op=str(data.get("op", "")),
+        return [Row(depth, kind, field=name, op=str(data.get("op", "")),
                     value=value_text(value), label=data.get("label") or "")]
     if "industry" in data and set(data) <= {"industry", "label"} and isinstance(data["industry"], list):
         return [Row(depth, "industry", codes=",".join(map(str, data["industry"])), label=data.get("label") or "")]
@@ -217,6 +222,8 @@ def _node(rows: list[Row], i: int, path: str, built: Built, in_equipment: bool) 
         return None
     if row.kind == "field":
         return _compare(row, i, built, in_equipment)
+    if row.kind == "as_of":
+        return _compare(replace(row, field=AS_OF), i, built, False)
     if row.kind == "industry":
         codes = [c.strip().upper() for c in row.codes.replace(",", ",").replace("、", ",").split(",") if c.strip()]
         if not codes:
@@ -252,8 +259,8 @@ def _compare(row: Row, i: int, built: Built, in_equipment: bool) -> Any:
         where = "设备" if in_equipment else "企业信息"
         built.errors.append((i, f"请选择要比较的{where}"))
         return None
-    if spec.kind in ("industry", "equipment") or (spec.kind == "date" and not in_equipment):
-        built.errors.append((i, f"“{spec.label}”不能在这里比较,请用行业或新购置设备条件"))
+    if spec.kind in ("industry", "equipment") or (spec.kind == "date" and not in_equipment and row.kind != "as_of"):
+        built.errors.append((i, f"“{spec.label}”不能在这里比较,请用行业、新购置设备或评估日期条件"))
         return None
     ops = ops_for(spec)
     if row.op not in ops:

@@ -33,7 +33,7 @@ from . import state as builder_state
 from .state import BuilderState, Result
 from .tree import Row
 
-ADD_CHOICES = [("field", "条件"), ("industry", "行业"), ("size", "企业规模"), ("equipment", "新购置设备"), ("all", "同时满足(组)"), ("any", "满足其一(组)"), ("not", "不满足(组)")]
+ADD_CHOICES = [("field", "条件"), ("industry", "行业"), ("size", "企业规模"), ("as_of", "评估日期"), ("equipment", "新购置设备"), ("all", "同时满足(组)"), ("any", "满足其一(组)"), ("not", "不满足(组)")]
 ITEM_ADD_CHOICES = [("field", "设备条件"), ("all", "同时满足(组)"), ("any", "满足其一(组)"), ("not", "不满足(组)")]
 TREE_TITLES = {"c": "资格条件", "w": "估算的适用条件"}
 HIDDEN_PROFILE_FIELDS = {"as_of", "industry", "equipment"}
@@ -150,6 +150,10 @@ def row_views(
                 view.choices = [(k, labels[k], k in picked) for k in _keeping_order(list(labels), picked)]
                 if view.spec.kind in ("int", "number", "date"):
                     view.params = catalog.param_choices("date" if view.spec.kind == "date" else "number")
+        elif row.kind == "as_of":
+            view.spec = PROFILE_FIELDS[tree.AS_OF]
+            view.ops = tree.ops_for(view.spec)
+            view.params = catalog.param_choices("date")
         elif row.kind == "industry":
             codes = [c for c in row.codes.split(",") if c]
             view.industries = [(c, catalog.industry_names.get(c, "(未知代码)"), True) for c in codes]
