@@ -41,7 +41,8 @@ def condition_round_trip(condition: Any) -> None:
 
 def test_the_fixtures_hold_rules_of_every_kind() -> None:
     kinds = {row.kind for c in CONDITIONS for row in tree.to_rows(c)}
-    assert kinds == {"all", "any", "not", "field", "industry", "size", "equipment"}
+    assert kinds == {"all", "any", "not", "field", "as_of", "industry", "size", "equipment"}
+    assert kinds == set(tree.KIND_LABELS)
     assert {shapes.to_form(e).shape for e in ESTIMATES} >= {"amount", "rate", "capped", "formula"}
 
 
@@ -78,6 +79,11 @@ _enum_leaf = st.one_of(
     ),
 )
 _bool_leaf = st.builds(lambda op, v: {"field": "exports", "op": op, "value": v}, st.sampled_from(["==", "!="]), st.booleans())
+_as_of_leaf = st.builds(
+    lambda op, v: {"field": "as_of", "op": op, "value": v},
+    st.sampled_from(["<", "<=", ">", ">=", "==", "!="]),
+    st.sampled_from([{"param": "m12_more_industries_from"}, "2022-07-01"]),
+)
 _industry_leaf = st.builds(
     lambda codes, label: {"industry": codes, **({"label": label} if label else {})},
     st.lists(st.sampled_from(["C", "D", "I65", "C16", "N77"]), min_size=1, max_size=3, unique=True),
@@ -99,7 +105,7 @@ _items = st.recursive(
     ),
     max_leaves=4,
 )
-_leaf = st.one_of(_number_leaf, _enum_leaf, _bool_leaf, _industry_leaf, _size_leaf, _items.map(lambda c: {"equipment": c}))
+_leaf = st.one_of(_number_leaf, _enum_leaf, _bool_leaf, _as_of_leaf, _industry_leaf, _size_leaf, _items.map(lambda c: {"equipment": c}))
 CONDITION = st.recursive(
     _leaf,
     lambda inner: st.one_of(
@@ -146,6 +152,21 @@ def test_rows_name_their_problems_in_words() -> None:
     assert "至少一个取值" in messages[2]
     assert "至少需要一个条件" in messages[3]
     assert all("[" not in m and "." not in m for m in messages.values())
+
+
+def test_the_screening_day_is_its_own_row() -> None:
+    condition = {"field": "as_of", "op": ">=", "value": {"param": "m12_more_industries_from"}}
+    assert tree.to_rows(condition) == [tree.Row(0, "as_of", op=">=", param="m12_more_industries_from")]
+    assert tree.from_rows([tree.Row(0, "as_of", op=">=", value="2022-07-01")]).condition == {
+        "field": "as_of", "op": ">=", "value": "2022-07-01"
+    }
+    wrong = tree.from_rows([tree.Row(0, "as_of", op=">=", value="7月1日"), tree.Row(0, "as_of", op="in", value="2022-07-01")])
+    assert [i for i, _ in wrong.errors] == [0, 1]
+    assert "应为日期" in wrong.errors[0][1] and "不早于" in wrong.errors[1][1]
+    # Not among an equipment item's conditions, and not as an ordinary 条件 row on a profile field.
+    inside = tree.from_rows([tree.Row(0, "equipment"), tree.Row(1, "as_of", op=">=", value="2022-07-01")])
+    assert inside.errors and inside.errors[0][0] == 1
+    assert tree.from_rows([tree.Row(0, "field", field="as_of", op=">=", value="2022-07-01")]).errors
 
 
 def test_editing_moves_whole_subtrees() -> None:
