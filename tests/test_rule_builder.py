@@ -10,9 +10,13 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import timezone
+from django.utils.html import escape
 
 from policies.models import EligibilityRule, Measure, Official, ResponsibleUnit
+from policies.rulebuilder import preview, tree
 from policies.rulebuilder import state as builder_state
+from policies.rules_loader import load_ruleset
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +106,15 @@ def test_the_builder_shows_the_shipped_rule_as_rows_with_its_sentence_and_cases(
     html = response.content.decode()
     assert "第1行 同时满足" in html and "第3行 条件" in html
     assert "纳税信用等级" in html and "制造业等留抵退税行业" in html
-    assert "同时满足:存量留抵税额大于0" in html  # the engine's own sentence
+    sentence = preview.describe(load_ruleset(), 12, timezone.localdate())["condition"]
+    assert sentence.startswith("同时满足:存量留抵税额大于0")
+    assert escape(sentence) in html  # the engine's own sentence, the dated extension included
+    # The dated extension: a 评估日期 row comparing the screening day with its dated parameter.
+    rows = tree.to_rows(draft12.eligibility_rules.get().condition)
+    day = next(i for i, r in enumerate(rows) if r.kind == "as_of")
+    assert f"第{day + 1}行 评估日期" in html
+    assert page_fields(html)[f"c-{day}-param"] == ["m12_more_industries_from"]
+    assert page_fields(html)[f"c-{day}-op"] == [">="]
     assert "所有基准案例都符合预期" in html
     assert "优先安排小微企业" in html
     # The advanced view shows the same rule as JSON.
@@ -141,14 +153,15 @@ def test_errors_name_the_row_in_words_never_a_json_path(tax, draft12) -> None:
 
 
 def test_buttons_add_indent_and_remove_rows(tax, draft12) -> None:
+    new = len(tree.to_rows(draft12.eligibility_rules.get().condition))  # the added row goes last
     fields = page_fields(tax.get(url(draft12)).content.decode())
     html = post(tax, draft12, fields, **{"c__0__new": "field"}, action="add:c:0").content.decode()
-    assert "第7行 条件" in html
-    assert "第7行 条件:请选择要比较的企业信息" in html
-    assert re.search(r'id="c-6"[^>]*tabindex="-1" autofocus', html)  # the keyboard focus goes to the new row
+    assert f"第{new + 1}行 条件" in html
+    assert f"第{new + 1}行 条件:请选择要比较的企业信息" in html
+    assert re.search(rf'id="c-{new}"[^>]*tabindex="-1" autofocus', html)  # the keyboard focus goes to the new row
     fields = page_fields(html)
-    html = post(tax, draft12, fields, action="remove:c:6").content.decode()
-    assert "第7行" not in html and "所有基准案例都符合预期" in html
+    html = post(tax, draft12, fields, action=f"remove:c:{new}").content.decode()
+    assert f"第{new + 1}行" not in html and "所有基准案例都符合预期" in html
 
 
 def test_json_typos_name_line_and_column_and_load_into_rows(tax, draft12) -> None:
