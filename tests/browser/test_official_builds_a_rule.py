@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from policies.rulebuilder.preview import describe as preview_words
+from policies.rules_loader import load_ruleset
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,6 +97,8 @@ def test_an_official_rebuilds_measure_12_with_the_builder_and_a_colleague_publis
     settings.RULES_FOUR_EYES = True
     demo_users()
     published = Measure.objects.published().get(number=12)
+    shipped_sentence = preview_words(load_ruleset(), 12, timezone.localdate())["condition"]
+    assert "评估日期" in shipped_sentence  # the dated extension is part of it
     login(page, "demo_official", PASSWORD)
     page.goto(f"/admin/policies/measure/{published.pk}/change/")
     page.get_by_role("button", name="修改草稿").click()
@@ -114,15 +119,28 @@ def test_an_official_rebuilds_measure_12_with_the_builder_and_a_colleague_publis
     choose(page, "#c-2-field", "tax_credit_rating")
     choose(page, "#c-2-op", "in")
     tick(page, "#c-2-values-A")
+    add(page, "1", "field")
+    choose(page, "#c-3-field", "vat_refund_clean_record")
+    choose(page, "#c-3-op", "==")
+    choose(page, "#c-3-value", "true")
     add(page, "1", "any")
-    add(page, "4", "size")
-    choose(page, "#c-4-standard", "refund_300")
-    tick(page, "#c-4-classes-micro")
-    tick(page, "#c-4-classes-small")
-    add(page, "4", "industry")
+    add(page, "5", "size")
+    choose(page, "#c-5-standard", "refund_300")
+    tick(page, "#c-5-classes-micro")
+    tick(page, "#c-5-classes-small")
+    add(page, "5", "industry")
     for query, code in [("制造业", "C"), ("D", "D"), ("交通运输", "G"), ("I65", "I65"), ("科学研究", "M"), ("N77", "N77")]:
-        pick_industry(page, 6, query, code)
-    type_in(page, "#c-5-label", "制造业等留抵退税行业")
+        pick_industry(page, 7, query, code)
+    type_in(page, "#c-6-label", "制造业等留抵退税行业")
+    # The dated extension: from the day a dated parameter names, seven more industries qualify.
+    add(page, "5", "all")
+    add(page, "8", "as_of")
+    choose(page, "#c-8-op", ">=")
+    choose(page, "#c-8-param", "m12_more_industries_from")
+    add(page, "8", "industry")
+    for query, code in [("农、林", "A"), ("批发和零售", "F"), ("住宿和餐饮", "H"), ("居民服务", "O"), ("教育", "P"), ("卫生和社会工作", "Q"), ("文化、体育", "R")]:
+        pick_industry(page, 10, query, code)
+    type_in(page, "#c-9-label", "批发零售业等七个留抵退税扩围行业")
 
     choose(page, "#e-shape", "amount")
     choose(page, "#e-kind", "refund")
@@ -142,6 +160,7 @@ def test_an_official_rebuilds_measure_12_with_the_builder_and_a_colleague_publis
     tick(page, "#c-2-values-B")
     assert "所有基准案例都符合预期" in preview.inner_text()
     assert "纳税信用等级为A级或B级" in preview.inner_text()
+    assert shipped_sentence in preview.inner_text()  # the engine's words for the shipped rule
     assert "优先安排小微企业" in preview.inner_text()
     violations = axe_violations(page)
     assert violations == [], violations
