@@ -21,7 +21,14 @@ from policies.models import Measure
 
 from . import caller
 from .answers import answer_card, current_ruleset
-from .forms import CallerCheckForm, CallForm, SearchForm
+from .forms import (
+    FIRST_QUESTIONS,
+    CallerCheckForm,
+    CallForm,
+    SearchForm,
+    caller_check_helper,
+    caller_question,
+)
 from .models import Call
 from .search import parse_query
 
@@ -164,33 +171,61 @@ def calls(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 def caller_check(request: HttpRequest) -> HttpResponse:
-    """Ask the caller the few questions that matter, run the eligibility engine, give a result link."""
-    from enterprises.presentation import result_page_context
-    from enterprises.screening import Rules
+    """Ask the caller what settles their measures, run the engine, give a script and a link.
 
-    context: dict[str, Any] = {}
-    status = 200
-    if request.method == "POST":
-        form = CallerCheckForm(request.POST)
-        if form.is_valid():
-            outcome = caller.check(form.profile())
-            for field, message in outcome.errors:
-                form.add_error(field if field in form.fields else None, message)
-            if outcome.receipt is not None:
-                result = result_page_context(request, outcome.receipt)
-                # On the phone the checkable measures matter; the informational ones stay on the page.
-                groups = [g for g in result["in_force_groups"] if g["status"] != "informational"]
-                context.update(
-                    result=result, groups=groups, permalink=result["permalink"], as_of_note=outcome.as_of_note
-                )
-        if not form.is_valid():
-            status = 422
-            form.keep_follow_ups(frozenset())  # only those the agent already answered
-        else:
-            form.keep_follow_ups(Rules.current().open_fields(form.profile()))
-    else:
-        form = CallerCheckForm()
-        # The follow-ups come after a first check, once the answers show they can matter.
-        form.keep_follow_ups(frozenset())
-    context["form"] = form
-    return render(request, "hotline/check.html", context, status=status)
+    The first questions decide most measures; each check then adds every questionnaire
+    question that would settle a measure still 需补充信息 (the self-check's own
+    ``questions_for_missing``), so the agent can finish the check on the phone.
+    """
+    from enterprises.screening import questions_for_missing
+
+    if request.method != "POST":
+        return _render_check(request, CallerCheckForm())
+    asked = CallerCheckForm.asked_in(request.POST)
+    if request.POST.get("nav") == "add_row":
+        form = CallerCheckForm(request.POST, asked=asked, extra_equipment_rows=1)
+        return _render_check(request, form)
+    form = CallerCheckForm(request.POST, asked=asked)
+    if not form.is_valid():
+        return _render_check(request, form, status=422)
+    profile = form.profile()
+    outcome = caller.check(profile)
+    if outcome.receipt is None:
+        for name, message in outcome.errors:
+            form.add_error(name if name in form.fields else None, message)
+        return _render_check(request, form, status=422)
+    answer = outcome.receipt.answer
+    still_open = [caller_question(name) for name in questions_for_missing(answer, profile)]
+    shown = [*FIRST_QUESTIONS, *(n for n in asked if n in profile), *still_open]
+    # Unbound, with the answers as initial values: the new questions start at 不清楚.
+    next_form = CallerCheckForm(asked=shown, profile=profile)
+    context = {
+        "receipt": outcome.receipt,
+        "permalink": request.build_absolute_uri(outcome.receipt.get_absolute_url()),
+        "script": caller.script_for(answer),
+        "as_of_note": outcome.as_of_note,
+        "open_questions": [n for n in still_open if n in next_form.fields],
+    }
+    return _render_check(request, next_form, context=context)
+
+
+def _render_check(
+    request: HttpRequest,
+    form: CallerCheckForm,
+    status: int = 200,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    from enterprises.forms import equipment_row_helper
+
+    return render(
+        request,
+        "hotline/check.html",
+        {
+            "form": form,
+            "helper": caller_check_helper(form, (context or {}).get("open_questions", ())),
+            "row_helper": equipment_row_helper(),
+            "nav": "check",
+            **(context or {}),
+        },
+        status=status,
+    )
