@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -83,7 +84,7 @@ def _remember_lookup(request: HttpRequest, key: str) -> None:
         request.session[LOOKED_UP_KEY] = [*looked_up, key][-20:]
 
 
-def _card_for(request: HttpRequest, key: str, q: str) -> Any:
+def _card_for(request: HttpRequest, key: str, q: str, remember: bool = True) -> Any:
     """The answer card of the measure with this short key ("9", or "2-9" in document 2)."""
     measure = (
         Measure.objects.public_listing()
@@ -93,36 +94,58 @@ def _card_for(request: HttpRequest, key: str, q: str) -> Any:
     )
     if measure is None:
         return None
-    _remember_lookup(request, measure.short_key)
+    if remember:
+        _remember_lookup(request, measure.short_key)
     return answer_card(measure, parse_query(q) if q.strip() else None, current_ruleset())
 
 
-def _call_form(request: HttpRequest, q: str, data: Any = None) -> CallForm:
-    looked_up = request.session.get(LOOKED_UP_KEY, [])
-    initial = {"topic": q[:200], "answered": True, "measure_numbers": ", ".join(map(str, looked_up))}
-    return CallForm(data, initial=initial)
+def _call_form(request: HttpRequest, q: str, blank: bool = False) -> CallForm:
+    """The call log, prefilled with the caller's question and the measures opened during the call.
+
+    "已当场解答" starts unticked: the agent says so only once the caller's question is answered.
+    """
+    looked_up = [] if blank else request.session.get(LOOKED_UP_KEY, [])
+    initial = {"topic": "" if blank else q[:200], "answered": False, "measure_numbers": ", ".join(map(str, looked_up))}
+    return CallForm(initial=initial)
+
+
+def _selected(value: str) -> str | None:
+    """The open card's short key from the query string ("9", "2-9"), if it can be one."""
+    return value if value and len(value) <= 16 else None
+
+
+def _console_context(
+    request: HttpRequest, q: str, selected: str | None, call_form: CallForm | None = None, logged: bool = False
+) -> dict[str, Any]:
+    results = Measure.objects.search(q, limit=CONSOLE_LIMIT) if q.strip() else []
+    card = None
+    # Right after a call is saved the same search and card stay on screen, but they belong to
+    # the call just logged: they are not counted again for the next one.
+    if selected is not None:
+        card = _card_for(request, selected, q, remember=not logged)
+    elif len(results) == 1:
+        card = _card_for(request, results[0].short_key, q, remember=not logged)
+    return {
+        "form": SearchForm(initial={"q": q}),
+        "q": q,
+        "results": results,
+        "card": card,
+        "call_form": call_form or _call_form(request, q, blank=logged),
+        "recent_calls": Call.objects.filter(agent=request.user).prefetch_related("measures__document")[:5],
+        "nav": "console",
+    }
 
 
 @agent_required
 def console(request: HttpRequest) -> HttpResponse:
     q = _query(request)
-    results = Measure.objects.search(q, limit=CONSOLE_LIMIT) if q.strip() else []
     if _is_htmx(request) and request.headers.get("HX-Target") == "results":
-        return render(request, "hotline/_results.html", {"q": q, "results": results})
-    selected = request.GET.get("m", "")
-    card = None
-    if selected and len(selected) <= 16:
-        card = _card_for(request, selected, q)
-    elif len(results) == 1:
-        card = _card_for(request, results[0].short_key, q)
-    context = {
-        "form": SearchForm(initial={"q": q}),
-        "q": q,
-        "results": results,
-        "card": card,
-        "call_form": _call_form(request, q),
-        "recent_calls": Call.objects.filter(agent=request.user).prefetch_related("measures__document")[:5],
-    }
+        results = Measure.objects.search(q, limit=CONSOLE_LIMIT) if q.strip() else []
+        # The call log's question follows the search (an out-of-band swap in the fragment).
+        context = {"q": q, "results": results, "call_form": _call_form(request, q), "oob": True}
+        return render(request, "hotline/_results.html", context)
+    logged = request.GET.get("logged") == "1"
+    context = _console_context(request, q, _selected(request.GET.get("m", "")), logged=logged)
     return render(request, "hotline/console.html", context)
 
 
@@ -133,7 +156,9 @@ def card(request: HttpRequest, key: str) -> HttpResponse:
     if found is None:
         raise Http404("没有这条政策措施")
     if _is_htmx(request):
-        return render(request, "hotline/_card.html", {"card": found, "q": q})
+        # The call log's measures now include this one (an out-of-band swap in the fragment).
+        context = {"card": found, "q": q, "call_form": _call_form(request, q), "oob": True}
+        return render(request, "hotline/_card.html", context)
     return redirect(f"{reverse('hotline:console')}?{request.GET.urlencode()}&m={key}")
 
 
@@ -141,6 +166,10 @@ def card(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def log_call(request: HttpRequest) -> HttpResponse:
     form = CallForm(request.POST)
+    # The search and the open card the agent was looking at, carried by the form's hidden fields.
+    q = SearchForm({"q": request.POST.get("q", "")})
+    q = q.cleaned_data["q"] if q.is_valid() else ""
+    selected = _selected(request.POST.get("m", ""))
     if form.is_valid():
         call = form.save(commit=False)
         call.agent = request.user
@@ -151,15 +180,9 @@ def log_call(request: HttpRequest) -> HttpResponse:
             messages.success(request, "来电已记录。")
         else:
             messages.warning(request, "来电已记录,未解答的问题已转给主管部门。")
-        return redirect("hotline:console")
-    context = {
-        "form": SearchForm(),
-        "q": "",
-        "results": [],
-        "card": None,
-        "call_form": form,
-        "recent_calls": Call.objects.filter(agent=request.user).prefetch_related("measures__document")[:5],
-    }
+        params = {"q": q, "logged": "1", **({"m": selected} if selected is not None else {})}
+        return redirect(f"{reverse('hotline:console')}?{urlencode(params)}")
+    context = _console_context(request, q, selected, call_form=form, logged=True)
     return render(request, "hotline/console.html", context, status=422)
 
 
