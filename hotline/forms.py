@@ -165,10 +165,6 @@ class CallerCheckForm(forms.Form):
         elif choice != "yes" and self.equipment_items and "equipment" not in self.errors:
             self.add_error("equipment", "已填写设备明细,请选择“有”,或清空设备明细。")
 
-    def answered(self) -> list[str]:
-        """The questions the caller gave an answer to (不清楚 is no answer)."""
-        return [name for name in self.asked if name in self.profile()]
-
     def profile(self) -> dict[str, Any]:
         """The answers in the API contract's profile shape; blank answers are left out (unknown)."""
         data = self.cleaned_data

@@ -205,13 +205,13 @@ def caller_check(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_check(request, CallerCheckForm())
     asked = CallerCheckForm.asked_in(request.POST)
-    if request.POST.get("nav") == "add_row":
-        form = CallerCheckForm(request.POST, asked=asked, extra_equipment_rows=1)
-        return _render_check(request, form)
     form = CallerCheckForm(request.POST, asked=asked)
     if not form.is_valid():
         return _render_check(request, form, status=422)
     profile = form.profile()
+    if request.POST.get("nav") == "add_row":
+        # One more equipment row than were shown, the answers so far kept; no check is run.
+        return _render_check(request, _with_another_row(request, asked, profile))
     outcome = caller.check(profile)
     if outcome.receipt is None:
         for name, message in outcome.errors:
@@ -230,6 +230,17 @@ def caller_check(request: HttpRequest) -> HttpResponse:
         "open_questions": [n for n in still_open if n in next_form.fields],
     }
     return _render_check(request, next_form, context=context)
+
+
+def _with_another_row(request: HttpRequest, asked: list[str], profile: dict[str, Any]) -> CallerCheckForm:
+    from enterprises.forms import MIN_EQUIPMENT_ROWS
+
+    shown = request.POST.get("equipment-TOTAL_FORMS", "")
+    shown_rows = min(int(shown), 29) if shown.isascii() and shown.isdigit() else MIN_EQUIPMENT_ROWS
+    items = len(profile.get("equipment") or [])
+    # equipment_formset shows the items plus max(3 - items, 1) empty rows, plus ``extra``.
+    extra = max(shown_rows + 1 - items - max(MIN_EQUIPMENT_ROWS - items, 1), 0)
+    return CallerCheckForm(asked=asked, profile=profile, extra_equipment_rows=extra)
 
 
 def _render_check(

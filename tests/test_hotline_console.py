@@ -462,3 +462,22 @@ def test_every_console_page_links_the_others_and_marks_itself(agent_client: Clie
     assert 'aria-current="page" href="' in html
     marked = html.split('aria-current="page"', 1)[1].split("</a>", 1)[0]
     assert marked.endswith(current)
+
+
+def test_the_caller_checks_equipment_rows_grow_by_a_plain_submit(agent_client: Client) -> None:
+    data = {
+        **BASICS,
+        "equipment": "yes",
+        "equipment-TOTAL_FORMS": "3",
+        "equipment-INITIAL_FORMS": "0",
+        "equipment-0-unit_value_wan": "600",
+        "equipment-0-min_depreciation_years": "10",
+        "equipment-0-purchase_date": "2022-03-01",
+    }
+    html = agent_client.post("/hotline/check/", {**data, "nav": "add_row"}).content.decode()
+    assert 'name="equipment-3-unit_value_wan"' in html and 'value="600"' in html
+    from enterprises.models import Receipt
+
+    assert not Receipt.objects.exists()  # adding a row is not a check
+    assert agent_client.post("/hotline/check/", data).status_code == 200
+    assert Receipt.objects.get().profile["equipment"][0]["unit_value_wan"] == 600
