@@ -26,6 +26,7 @@ from policies.engine.profile import (
     PROFILE_FIELDS,
     range_message,
 )
+from policies.industry_picker import IndustryField
 
 UNKNOWN = ""  # the value of every 不清楚 choice
 UNKNOWN_LABEL = "不清楚"
@@ -42,7 +43,7 @@ class Question:
 QUESTIONS: dict[str, Question] = {
     "as_of": Question("评估日期", "按哪一天适用的政策来评估,例如申报所属期内的某一天。"),
     "industry_section": Question(
-        "主营业务所属行业(门类)", "按国民经济行业分类(GB/T 4754-2017),可参考营业执照的经营范围。"
+        "主营业务所属行业", "按国民经济行业分类(GB/T 4754-2017),可参考营业执照的经营范围。"
     ),
     "industry_detail": Question("所属行业(大类)", "选择最接近主营业务的大类;房地产业请选到中类。"),
     "entity_type": Question("市场主体类型", "营业执照上的类型:企业(公司、合伙企业等)或个体工商户。"),
@@ -424,12 +425,11 @@ class StepForm(forms.Form):
         self.extra_equipment_rows = extra_equipment_rows
         for name in asked:
             if name == "industry_section":
-                self.fields[name] = forms.ChoiceField(
+                # Typed by name or code (the hotline's caller check uses the same picker); the
+                # next step still refines a section to its division when a rule needs it.
+                self.fields[name] = IndustryField(
                     label=QUESTIONS[name].label,
-                    help_text=QUESTIONS[name].help,
-                    required=False,
-                    choices=(industry_choices or {}).get("sections", []),
-                    error_messages={"invalid_choice": "请从列表中选择行业门类,或选择“不清楚”。"},
+                    help_text=f"{QUESTIONS[name].help}输入名称或代码即可,例如“机械”“汽车”或 C36;不清楚可留空。",
                 )
             elif name == "industry_detail":
                 self.fields[name] = forms.ChoiceField(

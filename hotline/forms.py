@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from crispy_forms.bootstrap import AppendedText, InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
 
-from policies.engine.profile import MAX_AMOUNT_WAN, MIN_AMOUNT_WAN, PROFILE_FIELDS, range_message
+from enterprises.forms import (
+    QUESTIONS,
+    UNKNOWN,
+    UNKNOWN_LABEL,
+    build_field,
+    equipment_formset,
+    profile_name,
+    to_initial,
+    to_profile_value,
+)
+from policies.engine.profile import PROFILE_FIELDS
+from policies.industry_picker import IndustryField
 from policies.models import Measure
 
 from .models import Call
+from .search import measure_number
 
 
 class SearchForm(forms.Form):
@@ -33,12 +49,24 @@ class CallForm(forms.ModelForm):
     def clean_measure_numbers(self) -> list[Measure]:
         raw = self.cleaned_data.get("measure_numbers", "")
         pieces = [p for p in re.split(r"[\s,,、;;]+", raw) if p]
-        # "9" is the seed plan's 第9条; "2-5" is 第5条 of document 2 (a measure's short_key).
-        bad = [p for p in pieces if not re.fullmatch(r"(\d{1,6}-)?\d{1,6}", p)]
+        # "9" is the seed plan's 第9条; "2-5" is 第5条 of document 2 (a measure's short_key). Anything
+        # else goes through the search's own parser, so what finds a measure there (第9条, 九) is
+        # accepted here too.
+        keys: list[str] = []
+        bad: list[str] = []
+        for piece in pieces:
+            if re.fullmatch(r"(\d{1,6}-)?\d{1,6}", piece):
+                keys.append(piece)
+            elif (number := measure_number(piece)) is not None:
+                keys.append(str(number))
+            else:
+                bad.append(piece)
         if bad:
-            raise forms.ValidationError(f"条款序号应为数字或“文件编号-序号”,以下无法识别:{'、'.join(bad[:5])}")
+            raise forms.ValidationError(
+                f"条款序号应为数字、“第9条”或“文件编号-序号”,以下无法识别:{'、'.join(bad[:5])}"
+            )
         measures, missing = [], []
-        for key in dict.fromkeys(pieces):
+        for key in dict.fromkeys(keys):
             found = Measure.objects.published().by_short_key(key).first()
             if found is None:
                 missing.append(key)
@@ -49,128 +77,137 @@ class CallForm(forms.ModelForm):
         return measures
 
 
-YES_NO_UNKNOWN = [("", "不清楚"), ("yes", "是"), ("no", "否")]
-FOLLOW_UPS = ("vat_refund_clean_record", "revenue_tier_first_reached", "first_batch_in_catalogue")
+# The questions asked first on every call: they decide most measures. Everything else the
+# questionnaire can ask is added once a first check shows it would settle an open measure.
+FIRST_QUESTIONS = (
+    "entity_type",
+    "industry",
+    "employees",
+    "revenue_wan",
+    "total_assets_wan",
+    "taxable_income_wan",
+    "vat_taxpayer",
+    "is_specialized_sme",
+    "owns_nev",
+    "exports",
+)
 
 
-def _number_errors(name: str, integer: bool = False) -> dict[str, str]:
-    """Chinese errors for a number field, with the contract's range (the same as the API's)."""
-    spec = PROFILE_FIELDS[name]
-    kind = "整数" if integer else "数字"
-    return {
-        "invalid": f"{spec.label}请填写{kind},例如 120;不清楚可留空。",
-        "min_value": f"{spec.label}不能为负数。" if spec.minimum == 0 else f"{range_message(spec)}。",
-        "max_value": f"{range_message(spec)}。",
-        "max_digits": f"{range_message(spec)}。",
-        "max_whole_digits": f"{range_message(spec)}。",
-        "max_decimal_places": f"{spec.label}最多保留2位小数。",
-    }
+def caller_question(name: str) -> str:
+    """The caller check's field for a questionnaire field (both industry levels are one picker)."""
+    return "industry" if profile_name(name) == "industry" else name
 
 
 class CallerCheckForm(forms.Form):
-    """The few questions that decide most measures; anything left blank stays unknown."""
+    """The questions for a caller, built from the questionnaire's own definitions (QUESTIONS).
 
-    entity_type = forms.ChoiceField(
-        label="主体类型",
-        required=False,
-        choices=[("", "不清楚"), ("enterprise", "企业"), ("individual_business", "个体工商户")],
-    )
-    industry = forms.CharField(
-        label="行业代码",
-        required=False,
-        max_length=5,
-        help_text="国民经济行业分类代码,例如:C(制造业)、C36、F52、I65",
-    )
-    employees = forms.IntegerField(
-        label="从业人数",
-        required=False,
-        min_value=0,
-        max_value=PROFILE_FIELDS["employees"].maximum,
-        error_messages=_number_errors("employees", integer=True),
-    )
-    revenue_wan = forms.DecimalField(
-        label="上年营业收入(万元)",
-        required=False,
-        min_value=0,
-        max_value=MAX_AMOUNT_WAN,
-        max_digits=14,
-        decimal_places=2,
-        error_messages=_number_errors("revenue_wan"),
-    )
-    total_assets_wan = forms.DecimalField(
-        label="资产总额(万元)",
-        required=False,
-        min_value=0,
-        max_value=MAX_AMOUNT_WAN,
-        max_digits=14,
-        decimal_places=2,
-        error_messages=_number_errors("total_assets_wan"),
-    )
-    taxable_income_wan = forms.DecimalField(
-        label="年应纳税所得额(万元)",
-        required=False,
-        min_value=MIN_AMOUNT_WAN,
-        max_value=MAX_AMOUNT_WAN,
-        max_digits=14,
-        decimal_places=2,
-        error_messages=_number_errors("taxable_income_wan"),
-    )
-    vat_taxpayer = forms.ChoiceField(
-        label="增值税纳税人类型",
-        required=False,
-        choices=[("", "不清楚"), ("small_scale", "小规模纳税人"), ("general", "一般纳税人")],
-    )
-    is_specialized_sme = forms.ChoiceField(label="专精特新中小企业", required=False, choices=YES_NO_UNKNOWN)
-    owns_nev = forms.ChoiceField(label="有新能源汽车", required=False, choices=YES_NO_UNKNOWN)
-    exports = forms.ChoiceField(label="有出口业务", required=False, choices=YES_NO_UNKNOWN)
-    # Follow-up questions (contract 1.1): shown only once the first answers show they can change
-    # a result (see ``keep_follow_ups``), in words a caller understands.
-    vat_refund_clean_record = forms.ChoiceField(
-        label="近36个月没有骗取退税、虚开增值税专用发票或两次以上偷税处罚,也没享受过即征即退、先征后返",
-        required=False,
-        choices=YES_NO_UNKNOWN,
-        help_text="申请留抵退税的条件;都没有选“是”",
-    )
-    revenue_tier_first_reached = forms.ChoiceField(
-        label="今年营业收入是首次达到10亿、50亿或100亿元",
-        required=False,
-        choices=YES_NO_UNKNOWN,
-        help_text="“链主”企业进档奖励只给首次达到的",
-    )
-    first_batch_in_catalogue = forms.ChoiceField(
-        label="投保的是符合山西省保险补偿要求的重点新材料首批次产品",
-        required=False,
-        choices=YES_NO_UNKNOWN,
-    )
+    ``asked`` lists the profile fields to show: FIRST_QUESTIONS, then the ones a check showed
+    could settle an open measure (``questions_for_missing``). Anything left blank stays unknown.
+    """
 
-    def clean_industry(self) -> str:
-        from policies.models import Industry
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        asked: Sequence[str] = FIRST_QUESTIONS,
+        profile: dict[str, Any] | None = None,
+        extra_equipment_rows: int = 0,
+    ) -> None:
+        profile = profile or {}
+        super().__init__(data, initial=self._initial(asked, profile))
+        self.asked = list(dict.fromkeys(asked))
+        self.equipment_rows: forms.BaseFormSet | None = None
+        self.equipment_items: list[dict[str, Any]] = []
+        for name in self.asked:
+            if name == "industry":
+                question = QUESTIONS["industry_section"]
+                self.fields[name] = IndustryField(
+                    label="所属行业", help_text="说出行业名称或代码即可,例如“机械”“汽车”或 C36;" + question.help
+                )
+            elif name == "equipment":
+                self.fields[name] = forms.ChoiceField(
+                    label=QUESTIONS[name].label,
+                    required=False,
+                    choices=[("yes", "有,填写如下"), ("no", "没有"), (UNKNOWN, UNKNOWN_LABEL)],
+                    widget=forms.RadioSelect,
+                )
+                self.equipment_rows = equipment_formset(
+                    data, profile.get("equipment"), extra_equipment_rows
+                )
+            else:
+                self.fields[name] = build_field(name)
 
-        code = (self.cleaned_data.get("industry") or "").strip().upper()
-        if code and not Industry.objects.filter(code=code).exists():
-            raise forms.ValidationError("没有这个行业代码,请填写门类字母加数字,例如 C36。")
-        return code
+    @staticmethod
+    def _initial(asked: Sequence[str], profile: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for name in asked:
+            if name == "industry":
+                initial[name] = profile.get("industry") or ""
+            elif name == "equipment":
+                items = profile.get("equipment")
+                initial[name] = UNKNOWN if items is None else ("yes" if items else "no")
+            else:
+                initial[name] = to_initial(name, profile.get(name))
+        return initial
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        rows = self.equipment_rows
+        if rows is None or not self.is_bound:
+            return
+        if not rows.is_valid():
+            self.add_error("equipment", "设备明细中有需要修改的地方,请查看下方提示。")
+            return
+        self.equipment_items = [item for form in rows.forms if (item := form.item())]
+        choice = self.cleaned_data.get("equipment")
+        if choice == "yes" and not self.equipment_items:
+            self.add_error("equipment", "请至少填写一台设备,或选择“没有”或“不清楚”。")
+        elif choice != "yes" and self.equipment_items and "equipment" not in self.errors:
+            self.add_error("equipment", "已填写设备明细,请选择“有”,或清空设备明细。")
 
     def profile(self) -> dict[str, Any]:
         """The answers in the API contract's profile shape; blank answers are left out (unknown)."""
         data = self.cleaned_data
         profile: dict[str, Any] = {}
-        for name in ("entity_type", "industry", "vat_taxpayer"):
-            if data.get(name):
-                profile[name] = data[name]
-        if data.get("employees") is not None:
-            profile["employees"] = data["employees"]
-        for name in ("revenue_wan", "total_assets_wan", "taxable_income_wan"):
-            if data.get(name) is not None:
-                profile[name] = float(data[name])
-        for name in ("is_specialized_sme", "owns_nev", "exports", *FOLLOW_UPS):
-            if data.get(name) in ("yes", "no"):
-                profile[name] = data[name] == "yes"
+        for name in self.asked:
+            if name == "industry":
+                value: Any = data.get(name) or None
+            elif name == "equipment":
+                value = {"yes": self.equipment_items, "no": []}.get(data.get(name))
+            else:
+                value = to_profile_value(name, data.get(name))
+            if value is not None:
+                profile[name] = value
         return profile
 
-    def keep_follow_ups(self, open_fields: frozenset[str] | set[str]) -> None:
-        """Keep only the follow-up questions that can still change a result (or were answered)."""
-        answered = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
-        for name in FOLLOW_UPS:
-            if name not in open_fields and answered.get(name) not in ("yes", "no"):
-                self.fields.pop(name, None)
+    @classmethod
+    def asked_in(cls, data: Any) -> list[str]:
+        """The questions a submitted form showed: the first ones and any other it carries."""
+        return [*FIRST_QUESTIONS, *(n for n in QUESTIONS if n in data and n not in FIRST_QUESTIONS)]
+
+
+def caller_check_helper(form: CallerCheckForm, still_open: Sequence[str] = ()) -> FormHelper:
+    """The caller check laid out as the questionnaire lays out the same questions.
+
+    Questions a check has just shown to matter carry a 待问 badge, so the agent sees what to ask next.
+    """
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    items: list[Any] = []
+    for name in form.asked:
+        spec = PROFILE_FIELDS.get(name)
+        parts: list[Any]
+        if spec and spec.kind in ("int", "number"):
+            parts = [AppendedText(name, spec.unit, wrapper_class="amount-field")]
+        elif spec and spec.kind in ("bool", "enum"):
+            parts = [InlineRadios(name)]
+        elif name == "equipment":
+            parts = [InlineRadios(name), HTML('{% include "enterprises/_equipment_rows.html" %}')]
+        else:
+            parts = [Field(name)]
+        if name in still_open:
+            parts.insert(0, HTML('<span class="badge text-bg-warning float-end">待问</span>'))
+        items.append(Div(*parts, css_id=f"q-{name}"))
+    helper.layout = Layout(*items)
+    return helper

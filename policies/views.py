@@ -191,3 +191,26 @@ def document_measure(request: HttpRequest, document: int, number: int) -> HttpRe
     if request.path != measure.get_absolute_url():
         return redirect(measure.get_absolute_url(), permanent=True)
     return _render_measure(request, measure)
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def industry_options(request: HttpRequest) -> HttpResponse:
+    """The industries matching what was typed in an industry picker (htmx), as radio buttons.
+
+    The picker sends its own value under its field name (``?field=industry&industry=机械``);
+    ``q`` works too, for a plain link. The catalogue is public, so no login is needed.
+    """
+    from .industry_picker import find_industries
+
+    field = request.GET.get("field", "")
+    field = field if _FIELD_NAME.match(field) else "industry"
+    text = request.GET.get(field) or request.GET.get("q") or ""
+    lookup = find_industries(text)
+    context = {
+        "candidates": lookup.candidates,
+        "picked": lookup.exact.code if lookup.exact else "",
+        "text": lookup.text,
+        "pick_name": f"{field}_pick",
+        "options_id": f"id_{field}-options",
+    }
+    return render(request, "policies/_industry_options.html", context)

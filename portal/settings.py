@@ -290,6 +290,7 @@ RATE_LIMITS = [
     ("GET", "/api/v1/search", 120),
     ("POST", "/api/v1/subscriptions", 10),
     ("GET", "/search/", 120),
+    ("GET", "/industries/", 240),  # the industry picker asks once per pause in typing
     ("POST", "/reminders/subscribe/", 10),
     ("POST", "/accounts/register/", 10),
     ("POST", "/accounts/password/reset/", 5),

@@ -307,3 +307,177 @@ def test_the_caller_check_applies_the_contracts_ranges(agent_client: Client, dat
     response = agent_client.post("/hotline/check/", data)
     assert response.status_code == 422
     assert message in response.content.decode()
+
+
+# --- issue 12: the caller check finishes its job, the industry picker, the call log ------------
+
+BASICS = {"entity_type": "enterprise", "industry": "C36", "employees": "120", "revenue_wan": "8000", "total_assets_wan": "4800"}
+
+
+def test_the_caller_check_asks_every_question_that_would_settle_an_open_measure(agent_client: Client) -> None:
+    from enterprises.forms import QUESTIONS
+    from enterprises.models import Receipt
+    from enterprises.screening import questions_for_missing
+    from hotline.forms import caller_question
+
+    html = agent_client.post("/hotline/check/", BASICS).content.decode()
+    receipt = Receipt.objects.get()
+    wanted = {caller_question(n) for n in questions_for_missing(receipt.answer, receipt.profile)}
+    # The questions the issue found missing, among others; each asked in the questionnaire's words.
+    assert {"ui_premium_last_year_wan", "layoff_rate_pct", "tax_credit_rating", "retained_vat_credit_wan", "rd_expense_wan"} <= wanted
+    for name in wanted:
+        assert f'name="{name}"' in html, name
+        if name != "industry":
+            assert QUESTIONS[name].label in html, name
+    assert "待问" in html
+    # Answering them settles measures: fewer stay 需补充信息 than after the first check.
+    before = sum(r["status"] == "needs_info" for r in receipt.answer["results"])
+    answers = {
+        **BASICS,
+        "ui_premium_last_year_wan": "12",
+        "layoff_rate_pct": "1",
+        "tax_credit_rating": "A",
+        "retained_vat_credit_wan": "80",
+        "rd_expense_wan": "300",
+        "taxable_income_wan": "150",
+        "vat_taxpayer": "general",
+    }
+    response = agent_client.post("/hotline/check/", answers)
+    assert response.status_code == 200
+    latest = Receipt.objects.order_by("-pk").first()
+    assert latest.profile["layoff_rate_pct"] == 1 and latest.profile["tax_credit_rating"] == "A"
+    assert sum(r["status"] == "needs_info" for r in latest.answer["results"]) < before
+    # The answers given stay in the form for the next round.
+    assert 'value="12"' in response.content.decode()
+
+
+def test_the_caller_check_gives_a_short_script_not_the_full_result(agent_client: Client) -> None:
+    from enterprises.models import Receipt
+
+    html = agent_client.post("/hotline/check/", {**BASICS, "owns_nev": "yes"}).content.decode()
+    receipt = Receipt.objects.get()
+    eligible = [r for r in receipt.answer["results"] if r["status"] == "eligible"]
+    assert eligible
+    assert "答复话术" in html and f"您可以享受 <strong>{len(eligible)}</strong> 项政策" in html
+    for result in eligible:
+        assert f"第{result['measure']}条 {result['title']}" in html
+    assert "怎么办、准备什么" in html and "咨询:" in html  # what to prepare, whom to call
+    assert receipt.get_absolute_url() in html
+    # Not the result page's cards with every reason and working: those stay behind the link.
+    assert "measure-result" not in html and "暂不符合" not in html
+
+
+def test_the_caller_check_fields_are_the_questionnaires_own(agent_client: Client) -> None:
+    from enterprises.forms import QUESTIONS
+    from hotline.forms import FIRST_QUESTIONS, CallerCheckForm
+
+    form = CallerCheckForm()
+    assert list(form.fields) == list(FIRST_QUESTIONS)
+    for name in FIRST_QUESTIONS:
+        if name != "industry":
+            assert form.fields[name].label == QUESTIONS[name].label
+    # The contract-1.1 follow-ups are asked only once they can matter, in the questionnaire's words.
+    follow_up = CallerCheckForm(asked=[*FIRST_QUESTIONS, "vat_refund_clean_record"])
+    assert follow_up.fields["vat_refund_clean_record"].label == QUESTIONS["vat_refund_clean_record"].label
+
+
+def test_the_industry_picker_takes_a_name_and_lists_matches_without_javascript(agent_client: Client) -> None:
+    from enterprises.models import Receipt
+
+    response = agent_client.post("/hotline/check/", {**BASICS, "industry": "机械"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "“机械”对应2个行业,请在下面选择一项" in html
+    assert 'name="industry_pick" id="id_industry-options-1" value="C38"' in html and "电气机械和器材制造业" in html
+    assert 'value="C43"' in html
+    assert not Receipt.objects.exists()
+    # Choosing one of the listed industries is a plain submit; the code is what the engine gets.
+    response = agent_client.post("/hotline/check/", {**BASICS, "industry": "机械", "industry_pick": "C38"})
+    assert response.status_code == 200
+    assert Receipt.objects.get().profile["industry"] == "C38"
+    # A full name, or a code with its name as the form shows it, needs no choice.
+    agent_client.post("/hotline/check/", {**BASICS, "industry": "汽车制造业"})
+    agent_client.post("/hotline/check/", {**BASICS, "industry": "c36 汽车制造业"})
+    assert [r.profile["industry"] for r in Receipt.objects.order_by("pk")][1:] == ["C36", "C36"]
+    # The form shows the chosen code with its name.
+    assert 'value="C36 汽车制造业"' in agent_client.post("/hotline/check/", BASICS).content.decode()
+
+
+def test_the_industry_options_search_the_catalogue_as_the_user_types(client: Client, catalogue) -> None:  # noqa: ANN001
+    html = client.get("/industries/", {"field": "industry", "industry": "机械"}).content.decode()
+    assert "C38</span> 电气机械和器材制造业" in html and 'name="industry_pick"' in html
+    assert "<html" not in html
+    html = client.get("/industries/", {"field": "industry_section", "industry_section": "C36"}).content.decode()
+    assert 'name="industry_section_pick"' in html and 'value="C36" checked' in html
+    assert "没有找到" in client.get("/industries/", {"q": "外太空"}).content.decode()
+    # A hostile field name falls back to the default; nothing is reflected unescaped.
+    html = client.get("/industries/", {"field": '"><script>', "q": "<b>机械"}).content.decode()
+    assert "<script>" not in html and "<b>" not in html
+
+
+def test_the_call_log_starts_unticked_and_follows_the_search_and_the_card(agent_client: Client) -> None:
+    page = agent_client.get("/hotline/").content.decode()
+    assert 'name="answered" id="id_answered">' in page  # 已当场解答 is not ticked for the agent
+    fragment = agent_client.get(
+        "/hotline/", {"q": "稳岗补贴怎么领"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    ).content.decode()
+    assert '<div id="call-topic" hx-swap-oob="true">' in fragment
+    assert 'name="topic" id="id_topic" value="稳岗补贴怎么领"' in fragment
+    assert 'name="q" value="稳岗补贴怎么领"' in fragment
+    card = agent_client.get("/hotline/measures/9/", {"q": "稳岗补贴怎么领"}, HTTP_HX_REQUEST="true").content.decode()
+    assert '<div id="call-measures" hx-swap-oob="true">' in card
+    assert 'name="m" value="9"' in card and 'name="measure_numbers" id="id_measure_numbers" value="9"' in card
+
+
+@pytest.mark.parametrize("typed", ["第9条", "9", "九", "第九条, 12"])
+def test_the_call_log_reads_measure_numbers_as_the_search_does(agent_client: Client, typed: str) -> None:
+    response = agent_client.post("/hotline/calls/new/", {"topic": "稳岗", "measure_numbers": typed})
+    assert response.status_code == 302
+    assert 9 in {m.number for m in Call.objects.get().measures.all()}
+
+
+def test_saving_a_call_keeps_the_search_and_the_card(agent_client: Client) -> None:
+    agent_client.get("/hotline/measures/9/", {"q": "稳岗补贴"}, HTTP_HX_REQUEST="true")
+    response = agent_client.post(
+        "/hotline/calls/new/", {"topic": "稳岗补贴", "measure_numbers": "9", "q": "稳岗补贴", "m": "9"}
+    )
+    assert response.status_code == 302
+    page = agent_client.get(response["Location"]).content.decode()
+    assert 'id="q" name="q" value="稳岗补贴"' in page and 'id="card-title"' in page and "第9条" in page
+    assert "来电已记录" in page
+    # The log itself starts clean for the next caller, and the kept card is not counted for it.
+    assert 'name="measure_numbers" id="id_measure_numbers" value=""' in page
+    assert 'name="topic" id="id_topic" value=""' in page
+    # A refused save keeps them too.
+    response = agent_client.post("/hotline/calls/new/", {"topic": "", "q": "稳岗补贴", "m": "9"})
+    assert response.status_code == 422
+    assert 'id="card-title"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("url", "current"), [("/hotline/", "坐席工作台"), ("/hotline/check/", "为来电企业自测"), ("/hotline/calls/", "我的来电记录")])
+def test_every_console_page_links_the_others_and_marks_itself(agent_client: Client, url: str, current: str) -> None:
+    html = agent_client.get(url).content.decode()
+    for name in ("坐席工作台", "为来电企业自测", "我的来电记录"):
+        assert f">{name}</a>" in html
+    assert 'aria-current="page" href="' in html
+    marked = html.split('aria-current="page"', 1)[1].split("</a>", 1)[0]
+    assert marked.endswith(current)
+
+
+def test_the_caller_checks_equipment_rows_grow_by_a_plain_submit(agent_client: Client) -> None:
+    data = {
+        **BASICS,
+        "equipment": "yes",
+        "equipment-TOTAL_FORMS": "3",
+        "equipment-INITIAL_FORMS": "0",
+        "equipment-0-unit_value_wan": "600",
+        "equipment-0-min_depreciation_years": "10",
+        "equipment-0-purchase_date": "2022-03-01",
+    }
+    html = agent_client.post("/hotline/check/", {**data, "nav": "add_row"}).content.decode()
+    assert 'name="equipment-3-unit_value_wan"' in html and 'value="600"' in html
+    from enterprises.models import Receipt
+
+    assert not Receipt.objects.exists()  # adding a row is not a check
+    assert agent_client.post("/hotline/check/", data).status_code == 200
+    assert Receipt.objects.get().profile["equipment"][0]["unit_value_wan"] == 600

@@ -29,7 +29,7 @@ def test_an_enterprise_checks_its_eligibility_opens_a_reason_and_subscribes(
     page.get_by_role("link", name="资格自测").first.click()
 
     # 基本情况: every field found by its visible label.
-    page.get_by_label("主营业务所属行业(门类)").select_option("C")
+    page.get_by_label("主营业务所属行业").fill("C")
     page.get_by_role("radio", name="企业").first.check()
     page.get_by_label("从业人数").fill("120")
     page.get_by_label("上一会计年度营业收入").fill("8000")
