@@ -374,7 +374,7 @@ def _links() -> dict[str, tuple[str, str]]:
         "account_verify": (reverse("accounts:verify", args=[accounts.verification_token(pending)]),
                            reverse("accounts:verify", args=[accounts.verification_token(pending) + "x"])),
         "password_reset": (reverse("accounts:password_reset_confirm", args=[uid, reset]),
-                           reverse("accounts:password_reset_confirm", args=[uid, reset[:-1] + "0"])),
+                           reverse("accounts:password_reset_confirm", args=[uid, reset[:-1] + ("1" if reset.endswith("0") else "0")])),
     }
 
 

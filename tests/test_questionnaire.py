@@ -108,7 +108,7 @@ def test_the_questionnaire_is_in_chinese_works_without_javascript_and_shows_mone
     assert "万元" in html
     # Today is after the plan's period: the evaluation date defaults to its last day, and the page says why.
     assert 'value="2022-12-31"' in html
-    assert "今天(2026年11月26日)已不在执行期内" in html
+    assert "今天已不在执行期内,自测默认按执行期内的2022年12月31日评估" in html
 
 
 @time_machine.travel("2022-05-10 10:00 +0800", tick=False)
