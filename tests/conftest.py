@@ -97,6 +97,20 @@ def hotline_agent(db) -> User:  # noqa: ANN001
 
 
 @pytest.fixture(autouse=True)
+def _eager_celery():  # noqa: ANN202
+    """Run tasks in-process even when CI sets REDIS_URL: no test may leave work on the real broker.
+
+    The reminder end-to-end test turns eager mode off inside its own fixture, for its real worker.
+    """
+    from portal.celery import app as celery_app
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limits(settings):  # noqa: ANN001, ANN202
     """Tests hit the API far faster than any person; tests/test_security.py turns limits back on."""
     settings.RATE_LIMIT_ENABLED = False
