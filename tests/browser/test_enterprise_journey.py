@@ -86,7 +86,7 @@ def test_a_yuan_typed_into_a_wan_field_warns_next_to_it_and_goes_on_once_confirm
         _shot(page, f"issue12-home-{width}", full=False)
         page.goto("/check/")
         assert page.locator("#period-sentence").is_visible()
-        page.get_by_label("主营业务所属行业(门类)").select_option("C")
+        page.get_by_label("主营业务所属行业").fill("C")
         page.get_by_role("radio", name="企业").first.check()
         page.get_by_label("从业人数").fill("80")
         page.get_by_label("上一会计年度营业收入").fill("8000")
