@@ -17,13 +17,12 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
 from policies.admin import publish_preview_hooks, rules_change_preview_hooks
-from policies.engine import EngineError, ProfileError, RuleSet, validate_profile
+from policies.engine import STATUS_LABELS, EngineError, ProfileError, RuleSet, validate_profile
 from policies.models import Measure
 from portal.security import STRICT_JSON_OVERRIDES
 
 from . import impact, screening
 from .models import GoldenCase, Receipt
-from .models.receipts import STATUS_LABELS
 
 
 def _mismatches(case: GoldenCase) -> list[tuple[int, str, str]]:

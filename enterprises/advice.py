@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from policies.engine import INELIGIBLE
+
 # profile field -> advice. Only fields the enterprise can change by its own action during the
 # plan period; every sentence ends with what to do on this portal once it has changed.
 REACHABLE: dict[str, str] = {
@@ -36,7 +38,7 @@ REACHABLE: dict[str, str] = {
 
 def for_result(result: dict[str, Any]) -> str:
     """The advice for a result's one missing condition, or "" where none would help."""
-    if result["status"] != "ineligible" or not result.get("failed_by"):
+    if result["status"] != INELIGIBLE or not result.get("failed_by"):
         return ""
     criterion = next((c for c in result.get("criteria", []) if c["text"] == result["failed_by"]), None)
     fields = criterion["fields"] if criterion else []

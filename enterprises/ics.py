@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from policies.engine import ELIGIBLE, NEEDS_INFO, STATUS_LABELS
+
 from .models import Receipt
 from .presentation import decorate
 from .result_summary import calendar_deadlines
@@ -55,7 +57,7 @@ def calendar_text(receipt: Receipt, now: datetime.datetime | None = None) -> str
     ]
     for d in calendar_deadlines(results, receipt.as_of):
         day: datetime.date = d["date"]
-        status = "可享受" if d["status"] == "eligible" else "需补充信息"
+        status = STATUS_LABELS[ELIGIBLE if d["status"] == ELIGIBLE else NEEDS_INFO]
         lines += [
             "BEGIN:VEVENT",
             f"UID:{receipt.token}-m{d['measure']}-{day:%Y%m%d}@huiqi",

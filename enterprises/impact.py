@@ -26,6 +26,7 @@ import orjson
 
 from policies.engine import (
     ELIGIBLE,
+    STATUS_LABELS,
     Profile,
     ProfileError,
     RuleSet,
@@ -36,7 +37,7 @@ from policies.engine import (
 )
 
 from .models import GoldenCase, Receipt
-from .models.receipts import STATUS_LABELS, ProfileGroup
+from .models.receipts import ProfileGroup
 
 ABSENT = "absent"  # the measure has no rule in that rule set (a new measure, or one withdrawn)
 MAX_EXAMPLES = 20

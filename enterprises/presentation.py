@@ -14,21 +14,21 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from policies.engine import ELIGIBLE, INELIGIBLE, INFORMATIONAL, NEEDS_INFO, STATUS_LABELS, TIER_LABELS
 from policies.lineage import successor_sentence
 
 from . import result_summary, screening
 from .forms import QUESTIONS, STEPS, profile_name
 from .models import Receipt
-from .models.receipts import STATUS_LABELS
 from .models.reminders import CONSENT_VERSION, reminder_setting
 from .screening import answer_text, questions_for_missing, settle_counts
 
-GROUP_ORDER = ("eligible", "needs_info", "ineligible", "informational")
+GROUP_ORDER = (ELIGIBLE, NEEDS_INFO, INELIGIBLE, INFORMATIONAL)
 GROUP_HINTS = {
-    "eligible": "按您填写的情况,以下政策的条件都已满足。",
-    "needs_info": "还差一些信息才能判断;补充回答后即可确定。",
-    "ineligible": "按您填写的情况,以下政策至少有一项条件不满足。",
-    "informational": "以下条款是政府部门的工作安排,没有企业需要满足的条件,供您了解。",
+    ELIGIBLE: "按您填写的情况,以下政策的条件都已满足。",
+    NEEDS_INFO: "还差一些信息才能判断;补充回答后即可确定。",
+    INELIGIBLE: "按您填写的情况,以下政策至少有一项条件不满足。",
+    INFORMATIONAL: "以下条款是政府部门的工作安排,没有企业需要满足的条件,供您了解。",
 }
 OUTCOME_LABELS = {"met": "符合", "not_met": "不符合", "unknown": "待确认"}
 OUTCOME_ICONS = {"met": "✓", "not_met": "✗", "unknown": "?"}
@@ -39,7 +39,6 @@ ESTIMATE_KINDS = {
     "deduction": "可税前扣除金额",
     "cap": "最高可获",
 }
-SIZE_LABELS = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
 
 
 def yuan_text(amount: int) -> str:
@@ -186,13 +185,13 @@ def result_page_context(request: HttpRequest, receipt: Receipt) -> dict[str, Any
         "expired_groups": [g for g in group_results(not_in_force) if g["results"]],
         "not_in_force_count": len(not_in_force),
         "status_counts": receipt.status_counts(),
-        "needs_info_count": sum(1 for r in results if r["status"] == "needs_info"),
+        "needs_info_count": sum(1 for r in results if r["status"] == NEEDS_INFO),
         "open_questions": open_questions,
         "more_url": more_url,
         "has_more_questions": bool(questions_for_missing(answer, receipt.profile)),
         "rules_changed": receipt.rules_version != version,
         "profile_summary": profile_summary(receipt.profile),
-        "size_class_300": SIZE_LABELS.get(size.get("size_class_300") or "", "暂无法判断"),
+        "size_class_300": TIER_LABELS.get(size.get("size_class_300") or "", "暂无法判断"),
         "sme_2022_equipment": {True: "是", False: "否"}.get(size.get("sme_2022_equipment"), "暂无法判断"),
         "summary": result_summary.summarise(results, receipt.as_of),
         "reminder_deadlines": result_summary.reminder_deadlines(receipt.profile, timezone.localdate()),

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from policies.engine import ELIGIBLE
+
 from . import eligibility
 from .models.reminders import ReminderNotice, Subscription, reminder_setting
 
@@ -186,7 +188,7 @@ def _render_reminder(
         "deadline": deadline,
         "days_left": (deadline.date - today).days,
         "outcome": outcome,
-        "eligible": outcome.status == "eligible",
+        "eligible": outcome.status == ELIGIBLE,
         "reasons": outcome.reasons,
         "missing": [eligibility.field_label(name) for name in outcome.missing],
         "condition_open": condition_open,

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from policies.engine import ELIGIBLE, NEEDS_INFO
 from policies.engine.errors import ProfileError
 from policies.engine.profile import PROFILE_FIELDS, validate_profile
 from policies.models import Deadline
@@ -48,7 +49,7 @@ logger = logging.getLogger(__name__)
 NOT_YET = "尚未到提醒时间"
 
 # Statuses for which an enterprise is reminded: it qualifies, or may once it confirms a fact.
-REMINDED_STATUSES = ("eligible", "needs_info")
+REMINDED_STATUSES = (ELIGIBLE, NEEDS_INFO)
 
 
 # Stages -------------------------------------------------------------------------------------

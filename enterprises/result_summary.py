@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from policies.engine import ELIGIBLE, INELIGIBLE, INFORMATIONAL, NEEDS_INFO
 from policies.models import SizeStandard
 
 from . import advice
@@ -63,7 +64,7 @@ def card_extras(result: dict[str, Any]) -> dict[str, Any]:
     criteria = [{**c, "size_verdict": is_size_verdict(c["text"])} for c in result.get("criteria", [])]
     deadlines = result.get("deadline_view", [])
     ahead = [d for d in deadlines if not d["passed"]]
-    closed = result["status"] == "eligible" and bool(deadlines) and not ahead
+    closed = result["status"] == ELIGIBLE and bool(deadlines) and not ahead
     return {
         "decisive_criteria": [c for c in criteria if c["decisive"]],
         "other_criteria": [c for c in criteria if not c["decisive"]],
@@ -82,20 +83,20 @@ def summarise(results: list[dict[str, Any]], as_of: datetime.date) -> Summary:
         if not r["in_force"]:
             continue
         status = r["status"]
-        if status == "needs_info":
+        if status == NEEDS_INFO:
             summary.needs_info += 1
-        elif status == "ineligible":
+        elif status == INELIGIBLE:
             summary.ineligible += 1
-        elif status == "informational":
+        elif status == INFORMATIONAL:
             summary.informational += 1
-        if status not in ("eligible", "needs_info"):
+        if status not in (ELIGIBLE, NEEDS_INFO):
             continue
         for d in r.get("deadline_view", []):
             if d["passed"]:
                 continue
             if summary.nearest is None or d["date"] < summary.nearest["date"]:
                 summary.nearest = {**d, "measure": r["measure"], "title": r["title"], "status": status}
-        if status != "eligible":
+        if status != ELIGIBLE:
             continue
         summary.eligible += 1
         if r.get("closed"):
@@ -150,7 +151,7 @@ def calendar_deadlines(results: list[dict[str, Any]], as_of: datetime.date) -> l
     (可享受, 需补充信息): the calendar file's events, taken from the receipt itself."""
     found = []
     for r in results:
-        if not r["in_force"] or r["status"] not in ("eligible", "needs_info"):
+        if not r["in_force"] or r["status"] not in (ELIGIBLE, NEEDS_INFO):
             continue
         for d in r.get("deadline_view", []):
             if d["date"] >= as_of:

@@ -16,7 +16,16 @@ from typing import Any
 from django.db import transaction
 
 from policies import rules_loader
-from policies.engine import PROFILE_FIELDS, ProfileError, RuleSet, Screening, screen, validate_profile
+from policies.engine import (
+    INFORMATIONAL,
+    NEEDS_INFO,
+    PROFILE_FIELDS,
+    ProfileError,
+    RuleSet,
+    Screening,
+    screen,
+    validate_profile,
+)
 from policies.models import Measure, MeasureUnit, PolicyDocument
 
 from .forms import STEPS, UNKNOWN_LABEL, profile_name
@@ -85,7 +94,7 @@ def answer_for(profile: dict[str, Any], ruleset: RuleSet) -> dict[str, Any]:
     """The contract's answer, each result extended with what the result page shows."""
     checked = run(profile, ruleset)
     answer = checked.as_dict()
-    catalogue = _catalogue({(r.document, r.measure) for r in checked.results if r.status != "informational"})
+    catalogue = _catalogue({(r.document, r.measure) for r in checked.results if r.status != INFORMATIONAL})
     expired = {(r.document, r.measure) for r in checked.results if not r.in_force}
     successors = _successors(expired)
     for result, detail in zip(answer["results"], checked.results):
@@ -199,7 +208,7 @@ def settle_counts(answer: dict[str, Any]) -> Counter:
     """For each missing field, how many measures still 需补充信息 it would help settle."""
     counts: Counter = Counter()
     for result in answer.get("results", []):
-        if result["status"] == "needs_info":
+        if result["status"] == NEEDS_INFO:
             counts.update(result.get("missing", []))
     return counts
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from policies.engine import ELIGIBLE, INELIGIBLE, NEEDS_INFO
+
 if TYPE_CHECKING:
     from enterprises.models import Receipt
 
@@ -72,12 +74,12 @@ def _amount(estimate: dict[str, Any] | None) -> str:
 def script_for(answer: dict[str, Any]) -> CallerScript:
     """The short script of a screening answer (the receipt's), eligible measures in plan order."""
     items: list[ScriptItem] = []
-    counts = {"needs_info": 0, "ineligible": 0}
+    counts = {NEEDS_INFO: 0, INELIGIBLE: 0}
     for result in answer.get("results", []):
         status = result.get("status")
         if status in counts:
             counts[status] += 1
-        if status != "eligible":
+        if status != ELIGIBLE:
             continue
         catalogue = result.get("catalogue") or {}
         units = catalogue.get("units") or [{"name": n, "phone": ""} for n in result.get("responsible_units", [])]
@@ -93,4 +95,4 @@ def script_for(answer: dict[str, Any]) -> CallerScript:
                 deadline=f"{upcoming[0]['date']} {upcoming[0]['label']}" if upcoming else "",
             )
         )
-    return CallerScript(eligible=items, needs_info=counts["needs_info"], ineligible=counts["ineligible"])
+    return CallerScript(eligible=items, needs_info=counts[NEEDS_INFO], ineligible=counts[INELIGIBLE])

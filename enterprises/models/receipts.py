@@ -17,12 +17,7 @@ import orjson
 from django.db import connection, models
 from django.urls import reverse
 
-STATUS_LABELS = {
-    "eligible": "可享受",
-    "needs_info": "需补充信息",
-    "ineligible": "暂不符合",
-    "informational": "相关信息",
-}
+from policies.engine import STATUS_LABELS
 
 
 class ProfileGroup(NamedTuple):

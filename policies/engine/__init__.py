@@ -24,6 +24,7 @@ from .evaluate import (
     INELIGIBLE,
     INFORMATIONAL,
     NEEDS_INFO,
+    STATUS_LABELS,
     DeadlineResult,
     MeasureResult,
     Reason,
@@ -34,7 +35,7 @@ from .evaluate import (
 from .formulas import Estimate, EstimateSpec
 from .profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, Equipment, Profile, validate_profile
 from .rules import Deadline, MeasureRule, Parameter, RuleSet, build_ruleset
-from .sizes import SizeStandard
+from .sizes import TIER_LABELS, SizeStandard
 
 __all__ = [
     "ELIGIBLE",
@@ -43,6 +44,8 @@ __all__ = [
     "INFORMATIONAL",
     "NEEDS_INFO",
     "PROFILE_FIELDS",
+    "STATUS_LABELS",
+    "TIER_LABELS",
     "Condition",
     "Deadline",
     "DeadlineResult",

@@ -15,6 +15,13 @@ from .profile import PROFILE_FIELDS, Profile
 from .rules import MeasureRule, RuleSet
 
 ELIGIBLE, INELIGIBLE, NEEDS_INFO, INFORMATIONAL = "eligible", "ineligible", "needs_info", "informational"
+# The statuses as every page, e-mail and admin screen names them (the one place they are worded).
+STATUS_LABELS = {
+    ELIGIBLE: "可享受",
+    NEEDS_INFO: "需补充信息",
+    INELIGIBLE: "暂不符合",
+    INFORMATIONAL: "相关信息",
+}
 _STATUS = {True: ELIGIBLE, False: INELIGIBLE, None: NEEDS_INFO}
 _OUTCOME = {True: MET, False: NOT_MET, None: UNKNOWN}
 _FIELD_ORDER = {name: i for i, name in enumerate(PROFILE_FIELDS)}

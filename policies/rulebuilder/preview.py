@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from enterprises import impact
 from enterprises.models import GoldenCase
-from enterprises.models.receipts import STATUS_LABELS
-from policies.engine import ProfileError, RuleError, RuleSet, build_ruleset, validate_profile
+from policies.engine import STATUS_LABELS, ProfileError, RuleError, RuleSet, build_ruleset, validate_profile
 from policies.engine.conditions import Context
 from policies.engine.evaluate import evaluate_measure, make_context
 from policies.engine.text import percent, wan
