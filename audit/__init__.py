@@ -24,15 +24,9 @@ HOTLINE_LOOKUP = "hotline_lookup"
 CALLER_CHECK = "caller_check"
 
 
-def record(
-    request: HttpRequest | None,
-    action: str,
-    detail: dict[str, Any] | None = None,
-    *,
-    user: Any = None,
-    username: str = "",
-) -> AuditEntry:
-    """Append one entry; the acting account defaults to the request's signed-in user."""
+def record(request: HttpRequest | None, action: str, detail: dict[str, Any] | None = None, **who: Any) -> AuditEntry:
+    """Append one entry (``AuditEntryQuerySet.record``: ``user=``, ``username=`` name who acted;
+    the acting account defaults to the request's signed-in user)."""
     from .models import AuditEntry
 
-    return AuditEntry.objects.record(request, action, detail, user=user, username=username)
+    return AuditEntry.objects.record(request, action, detail, **who)

@@ -61,7 +61,7 @@ class AdminChangeAdmin(ReadOnlyAdmin):
 
     @admin.display(description="历史版本")
     def history_link(self, obj: LogEntry) -> str:
-        if not obj.content_type_id or not obj.object_id:
+        if obj.content_type is None or not obj.object_id:
             return ""
         try:
             url = reverse(

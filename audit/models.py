@@ -18,10 +18,10 @@ MINIMUM_RETENTION_DAYS = 180
 
 
 def retention_days() -> int:
-    return max(int(getattr(settings, "AUDIT_RETENTION_DAYS", 365)), MINIMUM_RETENTION_DAYS)
+    return max(int(settings.AUDIT_RETENTION_DAYS), MINIMUM_RETENTION_DAYS)
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def record(
         self,
         request: HttpRequest | None,

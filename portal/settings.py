@@ -168,6 +168,17 @@ CELERY_BEAT_SCHEDULE: dict = {
 # warns next to the field; the enterprise may confirm the figure and go on. Thresholds with a
 # legal source quote it; the others are the operator's checks for typing mistakes (元 typed into
 # a 万元 field), not policy standards, and may be tuned here.
+# Hotline search scope (hotline/search/scope.py says what each threshold decides; bench/search_scope.py
+# measures them): the share of a question's word weight the plan must know, the share a measure
+# must contain to answer, the weights of chatter and verbs the plan does not know, the fuzzy floor.
+SEARCH_SCOPE = {
+    "MIN_QUERY_COVERAGE": env.float("SEARCH_MIN_QUERY_COVERAGE", default=0.6),
+    "MIN_MEASURE_COVERAGE": env.float("SEARCH_MIN_MEASURE_COVERAGE", default=0.3),
+    "CHATTER_WEIGHT": env.float("SEARCH_CHATTER_WEIGHT", default=0.2),
+    "VERB_WEIGHT": env.float("SEARCH_VERB_WEIGHT", default=0.5),
+    "FUZZY_MIN_SCORE": env.float("SEARCH_FUZZY_MIN_SCORE", default=0.25),
+}
+
 SELFCHECK_PLAUSIBILITY = {
     # 财政部 税务总局《关于统一增值税小规模纳税人标准的通知》(财税〔2018〕33号)第一条:
     # 小规模纳税人标准为年应征增值税销售额500万元及以下。
@@ -262,6 +273,7 @@ AXES_COOLOFF_MESSAGE = "登录失败次数过多,账户已暂时锁定,请稍后
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多,账户已锁定,请联系管理员解锁。"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
 AXES_VERBOSE = False
+AXES_HTTP_RESPONSE_CODE = 429  # django-axes' default, stated so the lockout page uses the same
 
 # Staff (officials, administrators, hotline agents) are signed out after 30 idle minutes;
 # enterprise accounts keep Django's two-week session.
@@ -308,10 +320,7 @@ AUDITED_VIEWS = {
     "hotline.views.caller_check": {
         "action": "caller_check",
         "methods": ["POST"],
-        "params": [
-            "entity_type", "industry", "employees", "revenue_wan", "total_assets_wan",
-            "taxable_income_wan", "vat_taxpayer", "is_specialized_sme", "owns_nev", "exports",
-        ],
+        "params": "*",  # every question the check asked (hotline.forms builds them from the questionnaire's)
     },
 }
 CELERY_BEAT_SCHEDULE["audit-prune"] = {"task": "audit.tasks.prune_audit", "schedule": crontab(minute=45, hour=3)}

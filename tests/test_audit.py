@@ -109,6 +109,19 @@ def test_hotline_console_look_ups_and_caller_checks_are_audited(client, catalogu
     assert caller.detail["entity_type"] == "enterprise" and caller.detail["employees"] == "30"
 
 
+def test_the_caller_check_is_audited_with_every_question_it_asked(client, catalogue, hotline_agent):
+    # The audit keeps what the caller check submitted, whatever questions the form asks: a question
+    # asked after a first check (here the R&D expense) is kept without being listed in settings.
+    client.force_login(hotline_agent)
+    client.post(
+        reverse("hotline:check"),
+        {"entity_type": "enterprise", "rd_expense_wan": "12", "csrfmiddlewaretoken": "x", "eq-TOTAL_FORMS": "1"},
+    )
+    detail = AuditEntry.objects.get(action=audit.CALLER_CHECK).detail
+    assert detail["rd_expense_wan"] == "12" and detail["entity_type"] == "enterprise"
+    assert "csrfmiddlewaretoken" not in detail and "eq-TOTAL_FORMS" not in detail
+
+
 def test_the_audited_view_names_exist_once_the_hotline_views_do():
     from django.conf import settings
     from django.utils.module_loading import import_string
