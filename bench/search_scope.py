@@ -131,7 +131,7 @@ def main() -> int:
     args = parser.parse_args()
     overrides = dict(item.split("=", 1) for item in args.set)
     settings.SEARCH_SCOPE = {
-        **getattr(settings, "SEARCH_SCOPE", {}),
+        **settings.SEARCH_SCOPE,
         **{k: float(v) for k, v in overrides.items()},
     }
     if overrides:

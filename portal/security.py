@@ -41,7 +41,7 @@ def client_ip(request: HttpRequest) -> str:
     to the left of that was written by the client.
     """
     remote = request.META.get("REMOTE_ADDR", "") or ""
-    proxies = getattr(settings, "PROXY_COUNT", 0)
+    proxies = settings.PROXY_COUNT
     if proxies <= 0 or not is_trusted_proxy(remote):
         return remote
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
@@ -61,7 +61,7 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _trusted_networks() -> list[IPv4Network | IPv6Network]:
-    return [ip_network(entry, strict=False) for entry in getattr(settings, "TRUSTED_PROXIES", [])]
+    return [ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
 
 
 def is_trusted_proxy(address: str) -> bool:
@@ -88,7 +88,7 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if getattr(settings, "RATE_LIMIT_ENABLED", True):
+        if settings.RATE_LIMIT_ENABLED:
             rule = self._rule_for(request)
             if rule is not None and self._exceeded(request, *rule):
                 return too_many_requests(request, retry_after=self.window)
@@ -96,7 +96,7 @@ class RateLimitMiddleware:
 
     @staticmethod
     def _rule_for(request: HttpRequest) -> tuple[str, int] | None:
-        for method, prefix, per_minute in getattr(settings, "RATE_LIMITS", []):
+        for method, prefix, per_minute in settings.RATE_LIMITS:
             if request.method == method and request.path.startswith(prefix):
                 return f"{method}:{prefix}", per_minute
         return None
@@ -117,7 +117,7 @@ class RateLimitMiddleware:
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     """The 429 answer: the API's error shape for API paths, a Chinese page otherwise."""
-    if request.path.startswith(getattr(settings, "API_PATH_PREFIX", "/api/")):
+    if request.path.startswith(settings.API_PATH_PREFIX):
         response: HttpResponse = JsonResponse(
             {"errors": [{"field": "", "message": RATE_LIMITED_MESSAGE}]},
             status=429,
@@ -157,7 +157,7 @@ def is_staff(user: Any) -> bool:
     """True for accounts that work inside the portal: officials, administrators, hotline agents."""
     if user.is_staff or user.is_superuser:
         return True
-    groups = getattr(settings, "STAFF_SESSION_GROUPS", [])
+    groups = settings.STAFF_SESSION_GROUPS
     return bool(groups) and user.groups.filter(name__in=groups).exists()
 
 

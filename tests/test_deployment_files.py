@@ -62,3 +62,18 @@ def test_every_setting_read_from_the_environment_is_in_env_example():
     listed = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line}
     assert read, "no environment variables found in settings"
     assert read <= listed, f"missing from .env.example: {sorted(read - listed)}"
+
+
+def test_a_declared_setting_is_read_without_a_second_default():
+    # Each setting states its default once, in portal/settings.py; code reads settings.X, never
+    # getattr(settings, "X", default) with the default repeated where it is used.
+    from django.conf import settings
+
+    repeated = []
+    for path in ROOT.glob("*/**/*.py"):
+        if path.parts[len(ROOT.parts)] in {".venv", "tests", "node_modules"} or "migrations" in path.parts:
+            continue
+        for name in re.findall(r'getattr\(\s*settings,\s*"([A-Z_]+)",', path.read_text()):
+            if hasattr(settings, name):
+                repeated.append(f"{path.relative_to(ROOT)}: {name}")
+    assert not repeated, repeated

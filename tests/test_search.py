@@ -367,7 +367,7 @@ def test_related_is_empty_when_nothing_shares_a_word(client: Client, catalogue) 
 
 def test_the_scope_thresholds_are_settings(client: Client, catalogue, settings) -> None:  # noqa: ANN001
     assert api_search(client, "今天天气怎么样")[1]["results"] == []
-    settings.SEARCH_SCOPE = {"MIN_QUERY_COVERAGE": 0.0, "MIN_MEASURE_COVERAGE": 0.0}
+    settings.SEARCH_SCOPE = {**settings.SEARCH_SCOPE, "MIN_QUERY_COVERAGE": 0.0, "MIN_MEASURE_COVERAGE": 0.0}
     assert [r["measure"] for r in api_search(client, "今天天气怎么样")[1]["results"]] == [62]
 
 

@@ -21,8 +21,9 @@ of questions:
 - A measure named by number answers; a fuzzy (typo) match answers when its score reaches
   `FUZZY_MIN_SCORE`.
 
-The thresholds can be tuned without a release of this module: `settings.SEARCH_SCOPE` (a dict with
-any of the keys above) overrides the defaults. `bench/search_scope.py` measures their effect.
+The thresholds are `settings.SEARCH_SCOPE` (declared there with their defaults, each one also an
+environment variable `SEARCH_<KEY>`), so they can be tuned without a release of this module.
+`bench/search_scope.py` measures their effect.
 """
 
 from __future__ import annotations
@@ -34,20 +35,13 @@ from django.conf import settings
 
 from .text import ParsedQuery
 
-DEFAULTS: dict[str, float] = {
-    "MIN_QUERY_COVERAGE": 0.6,
-    "MIN_MEASURE_COVERAGE": 0.3,
-    "CHATTER_WEIGHT": 0.2,
-    "VERB_WEIGHT": 0.5,
-    "FUZZY_MIN_SCORE": 0.25,
-}
 # jieba part-of-speech tags of function words: adverb, conjunction, preposition, particle, pronoun,
 # numeral, measure word, direction, modal, interjection, onomatopoeia, adjective, status word.
 _FUNCTION_TAG_PREFIXES = ("d", "c", "p", "u", "r", "m", "q", "f", "y", "e", "o", "a", "z")
 
 
 def option(name: str) -> float:
-    return float(getattr(settings, "SEARCH_SCOPE", {}).get(name, DEFAULTS[name]))
+    return float(settings.SEARCH_SCOPE[name])
 
 
 @functools.cache

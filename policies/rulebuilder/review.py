@@ -78,7 +78,7 @@ def last_changer(draft_pk: int) -> Change | None:
 
 def refusal(request: HttpRequest, draft: Measure) -> str:
     """Why this official may not publish this draft ("" when they may)."""
-    if not getattr(settings, "RULES_FOUR_EYES", False) or not draft.is_draft:
+    if not settings.RULES_FOUR_EYES or not draft.is_draft:
         return ""
     last = last_changer(draft.pk)
     if last is None or last.user_id != request.user.pk:
@@ -95,7 +95,7 @@ def changes_section(request: HttpRequest, draft: Measure) -> str:
     changes = draft_changes(draft.pk)
     return render_to_string(
         "admin/policies/measure/draft_changes.html",
-        {"changes": changes, "four_eyes": getattr(settings, "RULES_FOUR_EYES", False)},
+        {"changes": changes, "four_eyes": settings.RULES_FOUR_EYES},
     )
 
 
