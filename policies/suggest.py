@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from policies.chinese_numerals import CN_UNITS, chinese_number, digit_by_digit
 from policies.engine.profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
 
 # Words measure texts use for a field besides its profile label. Keyed by field name so a field
@@ -85,8 +86,6 @@ _LIST_LINKS = "、和或及"
 _CLAUSE_BREAK = re.compile(r"[,,;;。!?!?()()::、\n]")
 _MAX_GAP = 10
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
 
 _NUM = r"\d+(?:\.\d+)?|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*(?:点[零〇一二三四五六七八九]+)?"
@@ -183,19 +182,14 @@ def parse_number(text: str) -> Decimal:
     if text[0].isdigit():
         return Decimal(text)
     whole, _, frac = text.partition("点")
-    if any(ch in _CN_UNITS for ch in whole):
-        total, digit = 0, 0
-        for ch in whole:
-            if ch in _CN_UNITS:
-                total += (digit or 1) * _CN_UNITS[ch]
-                digit = 0
-            else:
-                digit = _CN_DIGITS[ch]
-        value = Decimal(total + digit)
-    else:  # 二〇二二 read digit by digit
-        value = Decimal("".join(str(_CN_DIGITS[ch]) for ch in whole))
+    # 二〇二二 is read digit by digit, 三百五十 by its units.
+    read = chinese_number if any(ch in CN_UNITS for ch in whole) else digit_by_digit
+    number = read(whole)
+    if number is None:
+        raise ValueError(text)
+    value = Decimal(number)
     if frac:
-        value += Decimal("0." + "".join(str(_CN_DIGITS[ch]) for ch in frac))
+        value += Decimal("0." + str(digit_by_digit(frac)).zfill(len(frac)))
     return value
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from policies.chinese_numerals import chinese_number
 from policies.importer import ImportResult, KnownUnit, import_file, import_lines, import_text, match_units
 from policies.importer.header import parse_header
 from policies.importer.layout import repeated_page_lines, split_pages
-from policies.importer.numbering import chinese_number
 from policies.importer.units import split_units, unit_parenthesis_content
 
 ROOT = Path(__file__).resolve().parent.parent

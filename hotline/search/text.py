@@ -14,6 +14,8 @@ from typing import Any
 
 import jieba
 
+from policies.chinese_numerals import chinese_number
+
 from .state import signatures
 
 jieba.setLogLevel(logging.WARNING)
@@ -37,42 +39,11 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"(\d{1,6}|[零〇一二两三四五六七八九十百千]{1,8})"
 _NUMBER_ONLY = re.compile(rf"^(?:第)?\s*{_NUM}\s*(?:条|项|款|号)?$")
 _NUMBER_INSIDE = re.compile(rf"第\s*{_NUM}\s*条")
 _TOKEN_OK = re.compile(r"^\w+$")
 _SENTENCE_END = re.compile(r"(?<=[。;;!?!?])|\n")
-
-
-def chinese_number(text: str) -> int | None:
-    """Parse 十二, 二十三, 七十, 一百零五 (and plain digits); None if it is not a number."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 def normalize(query: str) -> str:

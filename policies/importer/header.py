@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 
+from policies.chinese_numerals import chinese_number, digit_by_digit
 from policies.importer.layout import squeeze
 from policies.importer.model import DocumentHeader, ImportWarning
-from policies.importer.numbering import chinese_number
 
 # 晋政办发〔2022〕34号; PDF extractions and typists write the 六角括号 as [ ], ［ ］, ( ) or 【 】.
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12}?)([〔\[［【(（])((?:19|20)\d{2})([〕\]］】)）])(\d{1,4})号")
@@ -33,11 +33,11 @@ def parse_date(text: str) -> datetime.date | None:
         match = CN_DATE.search(text)
         if not match:
             return None
-        year = int("".join(str(chinese_number(c)) for c in match.group(1)))
+        cn_year = digit_by_digit(match.group(1))
         cn_month, cn_day = chinese_number(match.group(2)), chinese_number(match.group(3))
-        if not (cn_month and cn_day):
+        if not (cn_year and cn_month and cn_day):
             return None
-        month, day = cn_month, cn_day
+        year, month, day = cn_year, cn_month, cn_day
     try:
         return datetime.date(year, month, day)
     except ValueError:

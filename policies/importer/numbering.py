@@ -5,37 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from policies.chinese_numerals import chinese_number
+
 CN_NUMERAL = "零〇一二三四五六七八九十百"
-CN_VALUES = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-
-
-def chinese_number(text: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十 → 20, 七十 → 70, 一百零三 → 103; None if not a numeral."""
-    if not text or any(c not in CN_NUMERAL for c in text):
-        return None
-    total, digit = 0, None
-    for char in text:
-        if char in CN_VALUES:
-            digit = CN_VALUES[char]
-        elif char == "十":
-            total += (digit if digit is not None else 1) * 10
-            digit = None
-        elif char == "百":
-            total += (digit if digit is not None else 1) * 100
-            digit = None
-    return total + (digit or 0)
 
 
 CN = f"[{CN_NUMERAL}]{{1,5}}"
