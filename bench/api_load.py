@@ -18,14 +18,13 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from server import PYTHON, ROOT, prepare_database, production_env
+
 EXAMPLE = ROOT / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
 FALLBACK_PROFILE = {
     "as_of": "2022-05-10",
@@ -92,16 +91,8 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
 
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "RATE_LIMIT_ENABLED": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "manage.py", "load_catalogue"], cwd=ROOT, env=env, check=True)
+    env = production_env(RATE_LIMIT_ENABLED="0")
+    prepare_database(env)
 
     if not args.port:
         with socket.socket() as probe:

@@ -23,11 +23,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from server import PYTHON, ROOT, prepare_database, production_env
+
 sys.path.insert(0, str(ROOT))
-PYTHON = sys.executable
 PROFILE = {"industry": "C36", "entity_type": "enterprise", "employees": 80, "revenue_wan": 1000}
 
 
@@ -56,16 +55,8 @@ def main() -> None:
     parser.add_argument("--receipts", type=int, default=4, help="parallel downloads, one receipt each")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long /healthz is timed during the burst")
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "manage.py", "load_catalogue"], cwd=ROOT, env=env, check=True)
+    env = production_env(DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost")
+    prepare_database(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
 
