@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from .search import ParsedQuery, best_sentence, highlight
+from .search.collapse import Member, also_in_label, others_of
 
 if TYPE_CHECKING:
     from policies.models import Measure, ResponsibleUnit
@@ -35,6 +36,12 @@ class AnswerCard:
     source_sentence: SafeString
     key_figures: list[KeyFigure] = field(default_factory=list)
     in_force: bool = True
+    # Other documents' measures with the same text (search shows the group once), best first.
+    also_in: list[Member] = field(default_factory=list)
+
+    @property
+    def also_in_label(self) -> str:
+        return also_in_label(self.also_in)
 
 
 def current_ruleset() -> Any | None:
@@ -110,4 +117,5 @@ def answer_card(
         # their figures belong on the seed's cards only, not on a later document's 第N条.
         key_figures=key_figures(measure.number, ruleset) if measure.document.legacy_urls else [],
         in_force=measure.in_force(timezone.localdate()),
+        also_in=others_of(measure) if not measure.is_draft else [],
     )

@@ -10,7 +10,10 @@ How a query is answered:
 3. Every measure is stored pre-segmented in `SearchEntry` (`index`) and ranked by a weighted
    ts_rank formula, in SQL on PostgreSQL and, as a development fallback, in Python on SQLite;
    typos fall back to fuzzy matching (`ranking`).
-4. The snippet is the source sentence with the most query weight, matched words in `<mark>`
+4. Results whose texts are the same (several documents repeating one clause) collapse into one,
+   shown by the measure in force today, else the newest document's; the others are listed in
+   `.also_in` (`collapse`).
+5. The snippet is the source sentence with the most query weight, matched words in `<mark>`
    (`snippets`).
 
 The dictionary and synonyms are loaded once per process and reloaded when officials change them
@@ -25,7 +28,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import scope
+from django.utils import timezone
+
+from . import collapse, scope
 from .index import index_measure, index_measures, reindex, reindex_after_commit
 from .ranking import document_frequencies, rank, term_rank
 from .snippets import best_sentence, highlight, snippet
@@ -78,7 +83,9 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
     """Published measures of `queryset` answering `query`, best first, each with .score and .snippet.
 
     Measures that share words with the question without answering it (see `scope`) are returned
-    apart, in `.related` (at most RELATED_LIMIT, best first).
+    apart, in `.related` (at most RELATED_LIMIT, best first). Each measure also has `.also_in`,
+    the other measures of `queryset` with the same text (`collapse.Member`s, best first), and
+    `.also_in_label` ("另见:…", or "").
     """
     from . import index
 
@@ -86,6 +93,8 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
     limit = max(1, min(int(limit), 200))
     if not (query or "").strip():
         return SearchResults()
+    vocab_signature, index_signature = signatures()
+    today = timezone.localdate()
     number = measure_number(query)
     if number is not None:
         measure = candidates.filter(number=number).first()
@@ -93,9 +102,12 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
             measure.score = 1.0
             measure.snippet = snippet(measure, None)
             measure.matched_by = "number"
+            _, others = collapse.collapse(
+                [(measure.pk, 1.0, number)], candidates, index_signature, today, frozenset({measure.pk})
+            )
+            _attach_others(measure, others)
             return SearchResults([measure])
 
-    vocab_signature, index_signature = signatures()
     vocab = vocabulary(vocab_signature)
     parsed = parse_query(query, vocab)
     data = index.corpus(index_signature)
@@ -103,9 +115,11 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
     pool = min(limit + max(limit, RELATED_LIMIT), 250)
     probe = sorted({w for concept in parsed.concepts for w in concept.alternatives})
     hits: dict[int, set[str]] = {}
-    ranked, matched_by = rank(parsed, candidates, data, pool, probe, hits)
+    # Exact copies are scored once (ranking's stage 1) when they are all candidates.
+    copies = collapse.keys(index_signature).copy_group if collapse.all_published(candidates) else {}
+    ranked, matched_by = rank(parsed, candidates, data, pool, probe, hits, copies)
     # Ties (to six places, beyond float noise) go to the lower measure number on both backends.
-    ranked = sorted(ranked, key=lambda r: (-round(r[1], 6), r[2]))[:pool]
+    ranked = sorted(ranked, key=lambda r: (-round(r[1], 6), r[2], r[0]))[:pool]
     referenced = None
     if parsed.referenced_number is not None:
         # "第12条什么时候截止": the measure named by number comes first, and answers.
@@ -124,6 +138,13 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
         else:
             answers = assessment.answered_by(hits.get(pk, set()))
         (answer_rows if answers else related_rows).append(row)
+    keep = frozenset({referenced} if referenced is not None else ())
+    answer_rows, others = collapse.collapse(answer_rows, candidates, index_signature, today, keep)
+    related_rows, related_others = collapse.collapse(related_rows, candidates, index_signature, today)
+    # A text already answered is not also "related" (a near-copy ranked lower).
+    shown = {m.pk for group in others.values() for m in group} | {r[0] for r in answer_rows}
+    related_rows = [r for r in related_rows if r[0] not in shown]
+    others.update(related_others)
     answer_rows, related_rows = answer_rows[:limit], related_rows[: min(limit, RELATED_LIMIT)]
 
     wanted = [r[0] for r in answer_rows + related_rows]
@@ -136,7 +157,13 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
             measure.score = round(min(score, 1.0), 4)
             measure.snippet = snippet(measure, parsed)
             measure.matched_by = "number" if pk == referenced else matched_by
+            _attach_others(measure, others)
             measures.append(measure)
         return measures
 
     return SearchResults(build(answer_rows), build(related_rows))
+
+
+def _attach_others(measure: Measure, others: dict[int, list[collapse.Member]]) -> None:
+    measure.also_in = others.get(measure.pk, [])
+    measure.also_in_label = collapse.also_in_label(measure.also_in)

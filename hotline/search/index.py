@@ -7,11 +7,12 @@ C; `fuzzy_text` (trigram-indexed) serves the typo fallback.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from .state import INDEX, bump
@@ -28,6 +29,7 @@ LABEL_WEIGHTS = {"A": 1.0, "B": 0.7, "C": 0.5, "D": 0.1}
 MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions per lexeme
 MAX_POSITION = 16383
 
+logger = logging.getLogger(__name__)
 _lock = threading.RLock()
 _index_cache: dict[str, Any] = {"signature": None}
 
@@ -136,9 +138,36 @@ def index_measures(measures: list[Measure], batch_size: int = 500) -> int:
         )
         _write_vectors([m.pk for m in batch])
         count += len(batch)
+    if count >= BULK:
+        tidy_after_bulk()
     if count:
         bump(INDEX)
     return count
+
+
+# After this many entries at once (a rebuild, an imported document), the GIN index's pending list
+# is merged and the table's statistics refreshed at once rather than whenever autovacuum comes.
+BULK = 500
+
+
+def tidy_after_bulk() -> None:
+    """Merge the GIN pending list and ANALYZE the entries (PostgreSQL; best effort).
+
+    Rows written in bulk sit in the GIN index's unsorted pending list until a vacuum: every search
+    then scans that list (25 ms instead of 0.5 ms for a six-word question over 5,070 entries), and
+    without fresh statistics the planner prefers reading every compressed vector to the index.
+    """
+    if connection.vendor != "postgresql":
+        return
+    from hotline.models import SearchEntry
+
+    table = SearchEntry._meta.db_table
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [f"{table}_vector_gin"])
+            cursor.execute(f"ANALYZE {table}")
+    except DatabaseError:  # not the table's owner: autovacuum will do it later
+        logger.warning("Could not tidy the search index after a bulk write", exc_info=True)
 
 
 def reindex(stale_only: bool = True) -> int:

@@ -10,6 +10,16 @@ SQLite is a development fallback: `term_rank` reimplements ts_rank in Python ove
 `tests/test_search.py` compares the two on PostgreSQL, so the fallback cannot drift unnoticed.
 When no term matches, a fuzzy fallback (pg_trgm `word_similarity` on PostgreSQL, character
 bigram overlap on SQLite) catches typos.
+
+Ranking has two stages, alike on both backends:
+
+1. Pre-selection, without scoring: the measures containing a required query word (the GIN index
+   on PostgreSQL), of which only one per group of exact copies (same title, summary and text,
+   `collapse.Keys.copy_group`: the same index entry, hence the same score) goes on, the smallest
+   pk among the candidates. Many documents repeating one clause then cost one score, not fifty.
+2. The full score on those rows.
+
+`collapse` then folds the results whose texts are the same into one.
 """
 
 from __future__ import annotations
@@ -76,7 +86,13 @@ def _required_terms(present: dict[str, float], df: dict[str, int], n_docs: int) 
     return selective or {min(present, key=lambda t: (df.get(t, 0), t))}
 
 
-def rank_python(parsed: ParsedQuery, candidates: MeasureQuerySet, data: Corpus, limit: int) -> list[tuple]:
+def rank_python(
+    parsed: ParsedQuery,
+    candidates: MeasureQuerySet,
+    data: Corpus,
+    limit: int,
+    copies: dict[int, int] | None = None,
+) -> list[tuple]:
     numbers = dict(candidates.values_list("pk", "number"))
     entries = {pk: terms for pk, terms in data.entries.items() if pk in numbers}
     df = {t: sum(1 for terms in entries.values() if t in terms) for t in parsed.terms}
@@ -84,10 +100,10 @@ def rank_python(parsed: ParsedQuery, candidates: MeasureQuerySet, data: Corpus, 
     total = sum(weights.values()) or 1.0
     present = {t: w for t, w in weights.items() if df[t]}
     required = _required_terms(present, df, len(entries)) if present else set()
+    matched = (pk for pk, terms in entries.items() if any(t in terms for t in required))
     scored = []
-    for pk, terms in entries.items():
-        if not any(t in terms for t in required):
-            continue
+    for pk in one_per_copy_group(matched, copies or {}):
+        terms = entries[pk]
         raw = sum(w * term_rank(terms[t]) for t, w in present.items() if t in terms)
         if raw > 0:
             scored.append((pk, raw / total, numbers[pk]))
@@ -101,10 +117,13 @@ def rank_postgres(
     limit: int,
     probe: list[str] = (),
     hits: dict[int, set[str]] | None = None,
+    copies: dict[int, int] | None = None,
 ) -> list[tuple]:
     """The ranking in SQL; for each row, which `probe` words it contains goes into `hits`.
 
     Asking for the probe words in the same query saves scope.py a round trip for the tokens.
+    Stage 1 (the inner SELECT) reads only the GIN index and the copy groups; stage 2 computes
+    ts_rank on the rows it keeps.
     """
     from policies.models import Measure
 
@@ -121,22 +140,56 @@ def rank_postgres(
     score_params: list[Any] = []
     for term, weight in present.items():
         score_params += [weight / total, label_weights, _quote(term)]
-    any_term = " | ".join(_quote(t) for t in sorted(_required_terms(present, data.df, data.n_docs)))
     probe = [w for w in probe if data.df.get(w, 0) > 0]  # a word no measure has matches nowhere
     probe_sql = "ARRAY[%s]::boolean[]" % ", ".join(["e.vector @@ %s::tsquery"] * len(probe))
+    # Stage 1: which rows to score, from the GIN index alone (a one-word tsquery needs no recheck
+    # of the compressed vectors). One index probe per required word, joined by UNION: for an OR of
+    # many words PostgreSQL's planner misjudges the match count and prefers to decompress every
+    # vector (50 ms against under 1 ms over 5,070 entries). With `copies` (given only when the
+    # candidates are all published measures, whose copy groups they are), one row per group.
+    required = sorted(_required_terms(present, data.df, data.n_docs))
+    matched_sql = " UNION ".join([f"SELECT measure_id FROM {entries} WHERE vector @@ %s::tsquery"] * len(required))
+    if copies:
+        # Drafts are in no copy group, so they are left out after stage 1 (stage 2 reads is_draft).
+        select_sql, select_params = matched_sql, list(map(_quote, required))
+        stage2_filter = " AND NOT m.is_draft"
+    else:
+        select_sql = f"SELECT f.measure_id FROM ({matched_sql}) f WHERE f.measure_id IN ({sub_sql})"
+        select_params = [*map(_quote, required), *sub_params]
+        stage2_filter = ""
+    with connection.cursor() as cursor:
+        cursor.execute(select_sql, select_params)
+        chosen = one_per_copy_group((row[0] for row in cursor.fetchall()), copies or {})
+    if not chosen:
+        return []
+    # Stage 2: the full score of those rows only.
     sql = (
         f"SELECT e.measure_id, ({score_sql}) AS score, m.number, {probe_sql} FROM {entries} e"
         f" JOIN {measures} m ON m.id = e.measure_id"
-        f" WHERE e.vector @@ %s::tsquery AND e.measure_id IN ({sub_sql})"
+        f" WHERE e.measure_id = ANY(%s::bigint[]){stage2_filter}"
         " ORDER BY score DESC, m.number LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*score_params, *map(_quote, probe), any_term, *sub_params, limit])
+        cursor.execute(sql, [*score_params, *map(_quote, probe), int_array(chosen), limit])
         rows = cursor.fetchall()
     if hits is not None:
         for pk, _score, _number, matched in rows:
             hits[pk] = {word for word, hit in zip(probe, matched, strict=True) if hit}
     return [(pk, float(score), number) for pk, score, number, _matched in rows]
+
+
+def one_per_copy_group(pks: Any, copies: dict[int, int]) -> list[int]:
+    """Of matching pks, the smallest of each copy group (stage 1 of both backends), sorted."""
+    chosen: dict[int, int] = {}
+    for pk in pks:
+        group = copies.get(pk, pk)
+        chosen[group] = min(pk, chosen.get(group, pk))
+    return sorted(chosen.values())
+
+
+def int_array(numbers: Any) -> str:
+    """A PostgreSQL array literal of integers ('{1,2,3}'), for a `%s::bigint[]` parameter."""
+    return "{" + ",".join(str(int(n)) for n in numbers) + "}"
 
 
 def _quote(term: str) -> str:
@@ -188,18 +241,20 @@ def rank(
     limit: int,
     probe: list[str] = (),
     hits: dict[int, set[str]] | None = None,
+    copies: dict[int, int] | None = None,
 ) -> tuple[list[tuple], str]:
     """(pk, score, number) rows matching the query's words, or else its fuzzy matches; and which.
 
-    For rows matched by words, `hits` receives which of the `probe` words each contains.
+    For rows matched by words, `hits` receives which of the `probe` words each contains. Of exact
+    copies (`copies`: pk -> copy group) one row stands for all.
     """
     postgres = connection.vendor == "postgresql"
     if not parsed.terms:
         return [], "words"
     if postgres:
-        ranked = rank_postgres(parsed, candidates, data, limit, probe, hits)
+        ranked = rank_postgres(parsed, candidates, data, limit, probe, hits, copies)
     else:
-        ranked = rank_python(parsed, candidates, data, limit)
+        ranked = rank_python(parsed, candidates, data, limit, copies)
         if hits is not None:
             for pk, _score, _number in ranked:
                 hits[pk] = {w for w in probe if w in data.entries[pk]}
