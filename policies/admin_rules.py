@@ -26,6 +26,7 @@ from portal.security import STRICT_JSON_OVERRIDES
 
 from .admin import DeadlineInline, MeasureAdmin, MeasureContentInline, rules_change_preview_hooks
 from .models import EligibilityRule, Measure, Official, Parameter, SizeRow, SizeStandard
+from .models.rules import seed_measure_citation
 from .rules_loader import (
     build_leniently,
     check_condition,
@@ -160,7 +161,7 @@ def parameter_rights_problem(user: Any, key: str, measure_number: int | None, ex
     if measure_number is None:
         return "请填写来源措施序号:只有该措施的责任单位工作人员可以维护这个参数。"
     if not _measure_changeable(user, measure_number):
-        return f"第{measure_number}条不属于您所在的责任单位,不能新增或修改它的参数。"
+        return f"{seed_measure_citation(measure_number)}不属于您所在的责任单位,不能新增或修改它的参数。"
     others = Parameter.objects.filter(key=key)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
@@ -207,7 +208,7 @@ class ParameterAdmin(SimpleHistoryAdmin):
         "unit",
         "valid_from",
         "valid_until",
-        "measure_number",
+        "measure_text",
         "source_text",
     ]
     list_filter = ["measure_number", "unit"]
@@ -235,11 +236,17 @@ class ParameterAdmin(SimpleHistoryAdmin):
         ("出处", {"fields": ["measure_number", "source", "quote"]}),
     ]
 
+    @admin.display(description="来源措施", ordering="measure_number")
+    def measure_text(self, obj: Parameter) -> str:
+        return obj.measure_citation
+
     @admin.display(description="出处")
     def source_text(self, obj: Parameter) -> str:
         if obj.source:
             return obj.source
-        return f"本方案第{obj.measure_number}条" if obj.measure_number else ""
+        citation = obj.measure_citation
+        # "本方案第9条" while the seed plan is alone; its 文号 once several documents are loaded.
+        return f"本方案{citation}" if citation.startswith("第") else citation
 
     def _official_may_change(self, request: HttpRequest, obj: Parameter | None) -> bool:
         if request.user.is_superuser or obj is None:

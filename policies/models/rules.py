@@ -134,6 +134,24 @@ class EligibilityRule(MeasureContent):
 Measure.content_relations.append("eligibility_rules")
 
 
+def seed_measure_citation(number: int | None) -> str:
+    """How a parameter names its source measure: "第9条", or "晋政办发〔2022〕34号第9条".
+
+    Parameters cite the seed plan's measure numbers (`Parameter.measure_number`). While the seed
+    plan is the only document the number alone is clear; once several documents are loaded, a
+    bare 第9条 could be any document's, so the seed plan's 文号 is named (as
+    rules_loader._published_conflicts names a rule's document only when several are loaded).
+    """
+    from .catalogue import PolicyDocument
+
+    if number is None:
+        return ""
+    if PolicyDocument.objects.count() <= 1:
+        return f"第{number}条"
+    seed = PolicyDocument.objects.filter(legacy_urls=True).values_list("number", flat=True).first()
+    return f"{seed or PLAN_SOURCE}第{number}条"
+
+
 class Parameter(models.Model):
     """A dated value a rule refers to: a rate, threshold, cap or date."""
 
@@ -185,6 +203,11 @@ class Parameter(models.Model):
         until = f"至{self.valid_until:%Y-%m-%d}" if self.valid_until else "起"
         return f"{self.label or self.key} = {self.value}{self.unit}({self.valid_from:%Y-%m-%d}{until})"
 
+    @property
+    def measure_citation(self) -> str:
+        """The source measure as the admin and messages name it (see `seed_measure_citation`)."""
+        return seed_measure_citation(self.measure_number)
+
     def as_data(self) -> dict[str, Any]:
         return {
             "key": self.key,
@@ -213,7 +236,8 @@ class Parameter(models.Model):
             measure = Measure.objects.published().numbered(self.measure_number).first()
             if measure and _compact(self.quote) not in _compact(measure.text):
                 errors["quote"] = [
-                    f"原文引述必须逐字摘自第{self.measure_number}条原文;引自其他文件时请填写出处。"
+                    f"原文引述必须逐字摘自{seed_measure_citation(self.measure_number)}原文;"
+                    "引自其他文件时请填写出处。"
                 ]
         if not errors and self.key and self.valid_from:
             for field, messages in errors_by_field(
