@@ -127,7 +127,7 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
         if referenced is not None:
             ranked = [(referenced, 1.0, parsed.referenced_number)] + [r for r in ranked if r[0] != referenced]
 
-    assessment = scope.assess(parsed, *document_frequencies(set(probe), candidates, data), vocab.words)
+    assessment = scope.assess(parsed, *document_frequencies(set(probe), candidates, data, copies), vocab.words)
     answer_rows, related_rows = [], []
     for row in ranked:
         pk, score, _number = row

@@ -197,6 +197,10 @@ class Corpus:
     fuzzy: dict[int, set[str]] = field(default_factory=dict)
     df: dict[str, int] = field(default_factory=dict)
     n_docs: int = 0
+    # PostgreSQL: the same over every published row, copies included (how many rows a word
+    # would make stage 1 fetch: ranking._required_terms).
+    rows_df: dict[str, int] = field(default_factory=dict)
+    n_rows: int = 0
 
 
 _corpus = Corpus()
@@ -227,11 +231,20 @@ def published_entries_sql(candidates: MeasureQuerySet) -> tuple[str, list]:
 
 
 def load_corpus_postgres() -> Corpus:
-    """Document frequencies of every token over published measures (ts_stat), cached per index state."""
+    """Document frequencies of every token over published measures (ts_stat), cached per index state.
+
+    Exact copies (same title, summary and text: documents repeating a clause) count once, so fifty
+    copies of one measure do not make its words look common, nor other words rare, to ranking and
+    to scope (`collapse.Keys.copy_group`; the SQLite path counts the same way).
+    """
     from policies.models import Measure
 
     entries, measures = table("hotline.SearchEntry"), Measure._meta.db_table
     inner = (
+        f"SELECT DISTINCT ON (m.title, m.summary, m.text) e.vector FROM {entries} e"
+        f" JOIN {measures} m ON m.id = e.measure_id WHERE NOT m.is_draft AND e.vector IS NOT NULL"
+    )
+    every_row = (
         f"SELECT e.vector FROM {entries} e JOIN {measures} m ON m.id = e.measure_id"
         " WHERE NOT m.is_draft AND e.vector IS NOT NULL"
     )
@@ -241,6 +254,13 @@ def load_corpus_postgres() -> Corpus:
         corpus.df = dict(cursor.fetchall())
         cursor.execute(f"SELECT count(*) FROM ({inner}) AS published")
         corpus.n_docs = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM ({every_row}) AS published")
+        corpus.n_rows = cursor.fetchone()[0]
+        if corpus.n_rows == corpus.n_docs:
+            corpus.rows_df = corpus.df
+        else:
+            cursor.execute("SELECT word, ndoc FROM ts_stat(%s)", [every_row])
+            corpus.rows_df = dict(cursor.fetchall())
     return corpus
 
 

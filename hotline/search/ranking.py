@@ -78,7 +78,11 @@ def _weights(parsed: ParsedQuery, df: dict[str, int], n_docs: int) -> dict[str, 
 
 
 def _required_terms(present: dict[str, float], df: dict[str, int], n_docs: int) -> set[str]:
-    """The query words a measure must contain at least one of to be ranked at all."""
+    """The query words a measure must contain at least one of to be ranked at all.
+
+    `df` and `n_docs` count every candidate row, copies included: this bounds how many rows
+    stage 1 fetches.
+    """
     if n_docs < LARGE_CORPUS:
         return set(present)
     selective = {t for t in present if df.get(t, 0) <= COMMON_SHARE * n_docs}
@@ -95,11 +99,15 @@ def rank_python(
 ) -> list[tuple]:
     numbers = dict(candidates.values_list("pk", "number"))
     entries = {pk: terms for pk, terms in data.entries.items() if pk in numbers}
-    df = {t: sum(1 for terms in entries.values() if t in terms) for t in parsed.terms}
-    weights = _weights(parsed, df, len(entries))
+    # Word statistics count a group of exact copies once, as load_corpus_postgres does.
+    distinct = [entries[pk] for pk in one_per_copy_group(entries, copies or {})]
+    df = {t: sum(1 for terms in distinct if t in terms) for t in parsed.terms}
+    weights = _weights(parsed, df, len(distinct))
     total = sum(weights.values()) or 1.0
     present = {t: w for t, w in weights.items() if df[t]}
-    required = _required_terms(present, df, len(entries)) if present else set()
+    # Which words a row must hold is judged on every row, copies included (as on PostgreSQL).
+    rows_df = {t: sum(1 for terms in entries.values() if t in terms) for t in present}
+    required = _required_terms(present, rows_df, len(entries)) if present else set()
     matched = (pk for pk, terms in entries.items() if any(t in terms for t in required))
     scored = []
     for pk in one_per_copy_group(matched, copies or {}):
@@ -147,7 +155,7 @@ def rank_postgres(
     # many words PostgreSQL's planner misjudges the match count and prefers to decompress every
     # vector (50 ms against under 1 ms over 5,070 entries). With `copies` (given only when the
     # candidates are all published measures, whose copy groups they are), one row per group.
-    required = sorted(_required_terms(present, data.df, data.n_docs))
+    required = sorted(_required_terms(present, data.rows_df or data.df, data.n_rows or data.n_docs))
     matched_sql = " UNION ".join([f"SELECT measure_id FROM {entries} WHERE vector @@ %s::tsquery"] * len(required))
     if copies:
         # Drafts are in no copy group, so they are left out after stage 1 (stage 2 reads is_draft).
@@ -264,12 +272,15 @@ def rank(
 
 
 def document_frequencies(
-    words: set[str], candidates: MeasureQuerySet, data: Corpus
+    words: set[str], candidates: MeasureQuerySet, data: Corpus, copies: dict[int, int] | None = None
 ) -> tuple[dict[str, int], int]:
-    """How many measures contain each word, and out of how many: the statistics ranking uses."""
+    """How many measures contain each word, and out of how many: the statistics ranking uses.
+
+    A group of exact copies counts once (`copies`), on both backends.
+    """
     if connection.vendor == "postgresql":
         # Over all published measures (ts_stat), as in rank_postgres.
         return {w: data.df.get(w, 0) for w in words}, data.n_docs
     pks = set(candidates.values_list("pk", flat=True))
-    entries = [terms for pk, terms in data.entries.items() if pk in pks]
+    entries = [data.entries[pk] for pk in one_per_copy_group((pk for pk in data.entries if pk in pks), copies or {})]
     return {w: sum(1 for terms in entries if w in terms) for w in words}, len(entries)
