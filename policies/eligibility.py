@@ -63,7 +63,8 @@ def answer(data: Any, document: str = "") -> tuple[int, dict[str, Any]]:
         errors.extend({"field": field, "message": message} for field, message in exc.errors)
     if errors:
         return 422, {"errors": errors}
-    return 200, screen(profile, load_ruleset(document=number)).as_dict()
+    # shared: informational results' dicts are built once per day; callers only serialise them.
+    return 200, screen(profile, load_ruleset(document=number)).as_dict(shared=True)
 
 
 def answer_body(raw: bytes | str, document: str = "") -> tuple[int, dict[str, Any]]:

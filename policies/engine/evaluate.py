@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .conditions import MET, NOT_MET, UNKNOWN, Context
@@ -102,6 +102,8 @@ class Screening:
     as_of: datetime.date
     size: dict[str, Any]
     results: tuple[MeasureResult, ...]
+    # The rule set's memo for the day (informational results, the same for every profile).
+    memo: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def open_fields(self) -> tuple[str, ...]:
         """Unknown profile fields whose answer could still change some measure's result."""
@@ -115,12 +117,29 @@ class Screening:
                 return r
         raise KeyError(measure)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "size": dict(self.size),
-            "results": [r.as_dict() for r in self.results],
-        }
+    def as_dict(self, shared: bool = False) -> dict[str, Any]:
+        """The answer in the contract's shape.
+
+        With ``shared``, the result dicts of informational measures (the same for every profile
+        on a day) are built once per day and shared between answers: for a caller that only
+        serialises the answer (the API). Others may change the dicts they get, so they get new
+        ones. The answer is the same either way.
+        """
+        static = self.memo.get("static") if shared and self.memo is not None else None
+        if static is None:
+            results = [r.as_dict() for r in self.results]
+        else:
+            built = self.memo.setdefault("static_dicts", {})
+            results = []
+            for index, (result, known) in enumerate(zip(self.results, static)):
+                if result is known:
+                    out = built.get(index)
+                    if out is None:
+                        out = built[index] = result.as_dict()
+                    results.append(out)
+                else:
+                    results.append(result.as_dict())
+        return {"as_of": self.as_of.isoformat(), "size": dict(self.size), "results": results}
 
 
 def make_context(profile: Profile, ruleset: RuleSet) -> Context:
@@ -151,7 +170,7 @@ def screen(profile: Profile, ruleset: RuleSet, *, explain: bool = True) -> Scree
         known or evaluate_measure(rule, ctx, explain, in_force)
         for rule, in_force, known in zip(ruleset.measures, day.in_force, static)
     )
-    return Screening(as_of=profile.as_of, size=size, results=results)
+    return Screening(as_of=profile.as_of, size=size, results=results, memo=day.memo)
 
 
 def open_fields(profile: Profile, ruleset: RuleSet) -> tuple[str, ...]:
