@@ -125,11 +125,12 @@ class Screening:
         serialises the answer (the API). Others may change the dicts they get, so they get new
         ones. The answer is the same either way.
         """
-        static = self.memo.get("static") if shared and self.memo is not None else None
-        if static is None:
+        memo = self.memo if shared else None
+        static = memo.get("static") if memo is not None else None
+        if memo is None or static is None:
             results = [r.as_dict() for r in self.results]
         else:
-            built = self.memo.setdefault("static_dicts", {})
+            built = memo.setdefault("static_dicts", {})
             results = []
             for index, (result, known) in enumerate(zip(self.results, static)):
                 if result is known:
