@@ -116,7 +116,8 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
     probe = sorted({w for concept in parsed.concepts for w in concept.alternatives})
     hits: dict[int, set[str]] = {}
     # Exact copies are scored once (ranking's stage 1) when they are all candidates.
-    copies = collapse.keys(index_signature).copy_group if collapse.all_published(candidates) else {}
+    everything = collapse.all_published(candidates)
+    copies = collapse.keys(index_signature).copy_group if everything else {}
     ranked, matched_by = rank(parsed, candidates, data, pool, probe, hits, copies)
     # Ties (to six places, beyond float noise) go to the lower measure number on both backends.
     ranked = sorted(ranked, key=lambda r: (-round(r[1], 6), r[2], r[0]))[:pool]
@@ -139,8 +140,10 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
             answers = assessment.answered_by(hits.get(pk, set()))
         (answer_rows if answers else related_rows).append(row)
     keep = frozenset({referenced} if referenced is not None else ())
-    answer_rows, others = collapse.collapse(answer_rows, candidates, index_signature, today, keep)
-    related_rows, related_others = collapse.collapse(related_rows, candidates, index_signature, today)
+    answer_rows, others = collapse.collapse(answer_rows, candidates, index_signature, today, keep, everything)
+    related_rows, related_others = collapse.collapse(
+        related_rows, candidates, index_signature, today, everything=everything
+    )
     # A text already answered is not also "related" (a near-copy ranked lower).
     shown = {m.pk for group in others.values() for m in group} | {r[0] for r in answer_rows}
     related_rows = [r for r in related_rows if r[0] not in shown]

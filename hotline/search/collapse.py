@@ -140,20 +140,27 @@ def keys(index_signature: str) -> Keys:
         return _cache["keys"]
 
 
+def _pk_sql(queryset: MeasureQuerySet) -> tuple:
+    query, params = queryset.order_by().values("pk").query.sql_with_params()
+    return query, tuple(params)
+
+
+_published_sql: dict[str, tuple] = {}  # connection vendor -> the SQL of all published measures
+
+
 def all_published(candidates: MeasureQuerySet) -> bool:
     """Whether `candidates` are exactly the published measures (the usual search), by their SQL."""
     from policies.models import Measure
 
-    def sql(queryset: MeasureQuerySet) -> tuple:
-        query, params = queryset.order_by().values("pk").query.sql_with_params()
-        return query, tuple(params)
+    published = _published_sql.get(connection.vendor)
+    if published is None:
+        published = _published_sql[connection.vendor] = _pk_sql(Measure.objects.published())
+    return _pk_sql(candidates) == published
 
-    return sql(candidates) == sql(Measure.objects.published())
 
-
-def candidate_pks(candidates: MeasureQuerySet, pks: set[int]) -> set[int]:
+def candidate_pks(candidates: MeasureQuerySet, pks: set[int], everything: bool | None = None) -> set[int]:
     """Which of `pks` are in `candidates` (one query; none when they are all published)."""
-    if all_published(candidates):
+    if everything if everything is not None else all_published(candidates):
         return pks
     if connection.vendor == "postgresql":
         from django.db.models.expressions import RawSQL
@@ -171,19 +178,21 @@ def collapse(
     index_signature: str,
     day: datetime.date,
     keep: frozenset[int] = frozenset(),
+    everything: bool | None = None,
 ) -> tuple[list[tuple], dict[int, list[Member]]]:
     """Ranked (pk, score, number) rows with one row per text group, and each shown pk's others.
 
     Rows stay in rank order; a group takes the place and the score of its best-ranked member and
     is shown by its representative (see the module docstring). A pk in `keep` (a measure named by
-    number) represents its group itself.
+    number) represents its group itself. `everything`: whether `candidates` are all published
+    measures, if the caller knows (`all_published`).
     """
     found = keys(index_signature)
     by_pk, groups = found.text_key, found.groups
     grouped = {pk: by_pk[pk] for pk, *_ in rows if by_pk.get(pk) in groups}
     if not grouped:
         return rows, {}
-    allowed = candidate_pks(candidates, {pk for key in set(grouped.values()) for pk in groups[key]})
+    allowed = candidate_pks(candidates, {pk for key in set(grouped.values()) for pk in groups[key]}, everything)
     info = {pk: found.members[pk] for pk in allowed if pk in found.members}
     out: list[tuple] = []
     others: dict[int, list[Member]] = {}
