@@ -170,6 +170,26 @@ def tidy_after_bulk() -> None:
         logger.warning("Could not tidy the search index after a bulk write", exc_info=True)
 
 
+def vacuum_entries() -> bool:
+    """VACUUM ANALYZE the entries (PostgreSQL, outside a transaction; best effort): whether it ran.
+
+    Deleted entries stay in the GIN index until a vacuum, and every probe then visits their heap
+    pages: after 5,000 measures were deleted, a three-word stage 1 over the 70 left took 15 ms
+    instead of well under 1. `rebuild_search_index` calls this; autovacuum does it otherwise.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    from hotline.models import SearchEntry
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {SearchEntry._meta.db_table}")
+    except DatabaseError:  # not the table's owner
+        logger.warning("Could not vacuum the search index", exc_info=True)
+        return False
+    return True
+
+
 def reindex(stale_only: bool = True) -> int:
     """Re-segment measures whose entry is missing or was cut with another dictionary."""
     from policies.models import Measure

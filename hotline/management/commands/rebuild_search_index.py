@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 
 from hotline import search
+from hotline.search.index import vacuum_entries
 
 
 class Command(BaseCommand):
@@ -18,4 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args: object, stale: bool, **options: object) -> None:
         started = time.perf_counter()
         count = search.reindex(stale_only=stale)
+        # Entries of deleted measures linger in the GIN index until a vacuum (PostgreSQL).
+        vacuum_entries()
         self.stdout.write(self.style.SUCCESS(f"Indexed {count} measures in {time.perf_counter() - started:.1f} s."))
