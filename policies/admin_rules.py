@@ -1,10 +1,11 @@
 """The officials' admin for the eligibility rules, parameters and size tables.
 
-A measure's rule is edited inline on the measure, so it follows the measure's draft / publish
-workflow and department rights. Parameters are dated: a change of rate gets a new row from its
-first day, and the old row an end date. Size tables are shared by every measure; only a
-superuser changes them. Every save is checked with the engine, so a rule that would not compile
-(or a parameter change that would break a published rule) is refused with the reason.
+A measure's rule is edited inline on the measure (admin_inlines.py), so it follows the measure's
+draft / publish workflow and department rights. Parameters are dated: a change of rate gets a
+new row from its first day, and the old row an end date. Size tables are shared by every
+measure; only a superuser changes them. Every save is checked with the engine, so a rule that
+would not compile (or a parameter change that would break a published rule) is refused with
+the reason.
 """
 
 from __future__ import annotations
@@ -34,10 +35,6 @@ from .rules_loader import (
     invalidate,
     load_ruleset,
     ruleset_data,
-)
-
-JSON_WIDGET = forms.Textarea(
-    attrs={"rows": 6, "cols": 100, "class": "vLargeTextField", "style": "font-family: monospace"}
 )
 
 
