@@ -26,8 +26,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from policies.engine import build_ruleset, screen, validate_profile  # noqa: E402
-from policies.engine.industry import SECTIONS  # noqa: E402
+from policies.engine import (  # noqa: E402
+    SECTIONS,  # noqa: E402
+    build_ruleset,
+    screen,
+    validate_profile,
+)
 
 EXAMPLE = ROOT / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
 

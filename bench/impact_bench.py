@@ -128,10 +128,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from enterprises import impact
     from enterprises.models import Receipt
-    from policies.engine import build_ruleset, validate_profile
-    from policies.engine.industry import SECTIONS
+    from policies import impact
+    from policies.engine import SECTIONS, build_ruleset, validate_profile
 
     call_command("migrate", verbosity=0)
     call_command("load_catalogue", force=True, verbosity=0)
@@ -254,14 +253,14 @@ def main() -> None:
 
 def baseline(before: Any, after: Any, measures: list[int]) -> Any:
     """The previous implementation: every distinct profile validated and screened in full."""
-    from enterprises import impact
     from enterprises.models import Receipt
+    from policies import impact, screening
 
     stats = impact.ProfileImpact()
     for entry in Receipt.objects.distinct_profiles():
         stats.profiles += 1
         stats.receipts += entry["count"]
-        found = impact.changes_for(entry["profile"], before, after, measures)
+        found = screening.changes_for(entry["profile"], before, after, measures)
         if not found:
             continue
         stats.changed_profiles += 1

@@ -63,10 +63,10 @@ def main() -> None:
     django.setup()
     from django.core.cache import cache
 
-    from enterprises import screening
+    from enterprises.selfcheck.receipts import save_receipt
 
     cache.delete_many([f"receipt-pdf-slot:{n}" for n in range(8)])
-    tokens = [screening.save_receipt({**PROFILE, "employees": 80 + n}).token for n in range(args.receipts)]
+    tokens = [save_receipt({**PROFILE, "employees": 80 + n}).token for n in range(args.receipts)]
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

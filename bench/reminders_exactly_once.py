@@ -152,9 +152,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from enterprises import reminders
     from enterprises.models import ReminderNotice, Subscription
-    from enterprises.models.reminders import CONSENT_VERSION, profile_digest
+    from enterprises.reminders import planning as reminders
+    from enterprises.reminders.models import CONSENT_VERSION, profile_digest
 
     t = time.monotonic()
     call_command("migrate", verbosity=0)
@@ -274,8 +274,8 @@ def run(args: argparse.Namespace, workers: list[Worker], sink: Sink, sink_log: P
     from django.db.models import Count
     from django.utils.dateparse import parse_datetime
 
-    from enterprises import reminders
     from enterprises.models import ReminderNotice
+    from enterprises.reminders import planning as reminders
     from portal.celery import app as celery_app
 
     time.sleep(3)  # workers boot while the round plans

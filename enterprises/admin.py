@@ -1,3 +1,4 @@
-"""Admin of the enterprises app; each concept registers its models in its own module."""
+"""Admin of the enterprises app; each concept registers its models in its own admin module."""
 
-from . import admin_receipts, admin_reminders  # noqa: F401
+from .reminders import admin as reminders_admin  # noqa: F401
+from .selfcheck import admin as selfcheck_admin  # noqa: F401

@@ -46,11 +46,11 @@ class AnswerCard:
 
 def current_ruleset() -> Any | None:
     """The published eligibility rules (the self-check's), or None if they cannot be built."""
-    from enterprises.screening import current_rules
     from policies.engine import EngineError
+    from policies.screening import published_rules
 
     try:
-        return current_rules()[0]
+        return published_rules()
     except EngineError:
         # A broken rule row must not take the hotline down; the card simply shows no figures.
         logger.exception("Rule set could not be built; answer cards show no key figures")

@@ -1,6 +1,6 @@
 """Check for a caller: run the eligibility engine on the few answers an agent collected by phone.
 
-The screening and the receipt are the self-check's own (enterprises.screening), so the link the
+The screening and the receipt are the self-check's own (enterprises.selfcheck.receipts), so the link the
 agent reads out opens the same permanent result page an enterprise gets from the questionnaire.
 """
 
@@ -28,8 +28,8 @@ def check(profile: dict[str, Any]) -> CheckOutcome:
     The day is the self-check's default: today, moved into the plan's period when today lies
     outside it, so a caller hears what the plan gave rather than "expired" everywhere.
     """
-    from enterprises.screening import save_receipt
-    from enterprises.selfcheck import default_as_of
+    from enterprises.selfcheck.receipts import save_receipt
+    from enterprises.selfcheck.steps import default_as_of
     from policies.engine import ProfileError
 
     as_of = default_as_of()

@@ -11,7 +11,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
 
-from enterprises.forms import (
+from enterprises.selfcheck.forms import (
     QUESTIONS,
     UNKNOWN,
     UNKNOWN_LABEL,
@@ -21,7 +21,7 @@ from enterprises.forms import (
     to_initial,
     to_profile_value,
 )
-from policies.engine.profile import PROFILE_FIELDS
+from policies.engine import PROFILE_FIELDS
 from policies.industry_picker import IndustryField
 from policies.models import Measure
 

@@ -200,7 +200,7 @@ def caller_check(request: HttpRequest) -> HttpResponse:
     question that would settle a measure still 需补充信息 (the self-check's own
     ``questions_for_missing``), so the agent can finish the check on the phone.
     """
-    from enterprises.screening import questions_for_missing
+    from enterprises.selfcheck.receipts import questions_for_missing
 
     if request.method != "POST":
         return _render_check(request, CallerCheckForm())
@@ -233,7 +233,7 @@ def caller_check(request: HttpRequest) -> HttpResponse:
 
 
 def _with_another_row(request: HttpRequest, asked: list[str], profile: dict[str, Any]) -> CallerCheckForm:
-    from enterprises.forms import MIN_EQUIPMENT_ROWS
+    from enterprises.selfcheck.forms import MIN_EQUIPMENT_ROWS
 
     shown = request.POST.get("equipment-TOTAL_FORMS", "")
     shown_rows = min(int(shown), 29) if shown.isascii() and shown.isdigit() else MIN_EQUIPMENT_ROWS
@@ -249,7 +249,7 @@ def _render_check(
     status: int = 200,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    from enterprises.forms import equipment_row_helper
+    from enterprises.selfcheck.forms import equipment_row_helper
 
     return render(
         request,

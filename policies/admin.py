@@ -8,7 +8,7 @@ the measure's history, and any earlier version can be turned back into a draft.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,10 +21,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.security import STRICT_JSON_OVERRIDES
-
-from . import publish_diff
+# admin_golden and admin_rules register their models' admins (golden cases; rules, parameters, size tables).
+from . import admin_golden, admin_rules, publish_diff  # noqa: F401
 from .admin_import import DocumentImportMixin
+from .admin_inlines import DeadlineInline, EligibilityRuleInline, MeasureLinkInline, MeasureUnitInline
 from .models import (
     Category,
     Deadline,
@@ -36,80 +36,8 @@ from .models import (
     PolicyDocument,
     ResponsibleUnit,
 )
-
-# Other apps add sections to the publish page: callables (request, draft) -> HTML ("" for none).
-publish_preview_hooks: list[Callable[[HttpRequest, Measure], str]] = []
-# ... and to the confirmation page of a parameter change: callables (request, before, after) ->
-# HTML, where before and after are the engine's rule sets without and with the change.
-rules_change_preview_hooks: list[Callable[[HttpRequest, object, object], str]] = []
-# Checks before publishing: callables (request, draft) -> a reason to refuse ("" to allow), and
-# callables (request, draft pk, published measure) run once a draft is published (four eyes).
-publish_checks: list[Callable[[HttpRequest, Measure], str]] = []
-published_hooks: list[Callable[[HttpRequest, int, Measure], None]] = []
-
-
-class MeasureContentInline:
-    """Inline rows of a measure: editable on drafts only, and only by officials with rights."""
-
-    # NaN, 1e400, NUL or absurd nesting in a condition is a field error, not a 500.
-    formfield_overrides = STRICT_JSON_OVERRIDES
-
-    def _editable(self, request: HttpRequest, obj: Measure | None) -> bool:
-        if obj is None:
-            return True
-        return obj.is_draft and obj.can_be_changed_by(request.user)
-
-    def has_add_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
-        return super().has_add_permission(request, obj) and self._editable(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
-        return super().has_change_permission(request, obj) and self._editable(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._editable(request, obj)
-
-
-class UnitsInlineFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        units = [
-            f.cleaned_data["unit"]
-            for f in self.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("unit")
-        ]
-        if not units:
-            raise forms.ValidationError("至少需要一个责任单位。")
-        user = getattr(self, "request_user", None)
-        if user is not None and not user.is_superuser:
-            own = set(ResponsibleUnit.objects.filter(officials__user=user))
-            if not own & set(units):
-                raise forms.ValidationError("责任单位中必须包含您所属的单位,否则保存后您将无法再修改这条措施。")
-
-
-class MeasureUnitInline(MeasureContentInline, admin.TabularInline):
-    model = MeasureUnit
-    formset = UnitsInlineFormSet
-    extra = 0
-    autocomplete_fields = ["unit"]
-
-    def get_formset(self, request: HttpRequest, obj: Measure | None = None, **kwargs):  # noqa: ANN201
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.request_user = request.user
-        return formset
-
-
-class DeadlineInline(MeasureContentInline, admin.TabularInline):
-    model = Deadline
-    extra = 0
-
-
-class MeasureLinkInline(MeasureContentInline, admin.TabularInline):
-    """Lineage: the later measures (of other documents) that extend, amend or replace this one."""
-
-    model = MeasureLink
-    fk_name = "measure"
-    extra = 0
-    autocomplete_fields = ["successor"]
+from .rulebuilder import review
+from .rulebuilder.views import RuleBuilderView
 
 
 def _record_changes(model: type, record: object) -> list[str]:
@@ -183,7 +111,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
     list_filter = [UnitScopeFilter, "is_draft", "document", "category", "delivery", "units"]
     search_fields = ["title", "text", "summary", "=number", "document__number"]
     autocomplete_fields = ["category"]
-    inlines = [MeasureUnitInline, DeadlineInline, MeasureLinkInline]
+    inlines = [MeasureUnitInline, DeadlineInline, MeasureLinkInline, EligibilityRuleInline]
     history_list_display = ["draft_from_version"]
     change_form_template = "admin/policies/measure/change_form.html"
     fieldsets = [
@@ -316,6 +244,11 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
     def get_urls(self) -> list:
         extra = [
+            path(
+                "<int:pk>/rule-builder/",
+                self.admin_site.admin_view(RuleBuilderView(self)),
+                name="policies_measure_rule_builder",
+            ),
             path("<int:pk>/start-draft/", self.admin_site.admin_view(self.start_draft_view), name="policies_measure_start_draft"),
             path("<int:pk>/publish/", self.admin_site.admin_view(self.publish_view), name="policies_measure_publish"),
             path(
@@ -347,7 +280,8 @@ class MeasureAdmin(SimpleHistoryAdmin):
         if not draft.is_draft:
             self.message_user(request, "这条措施已经发布。", messages.INFO)
             return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[pk]))
-        refusals = [reason for check in publish_checks if (reason := check(request, draft))]
+        # Four eyes (settings.RULES_FOUR_EYES): the last author of a draft may not publish it.
+        refusals = [reason] if (reason := review.refusal(request, draft)) else []
         errors: list[str] = list(refusals)
         if request.method == "POST" and not refusals:
             draft_pk = draft.pk
@@ -356,8 +290,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
             except ValidationError as exc:
                 errors = exc.messages
             else:
-                for hook in published_hooks:
-                    hook(request, draft_pk, published)
+                review.log_publication(request, draft_pk, published)
                 self.message_user(request, f"第{published.number}条已发布,公众页面和接口已更新。", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[published.pk]))
         context = {
@@ -374,8 +307,10 @@ class MeasureAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/policies/measure/publish.html", context)
 
     def publish_preview_sections(self, request: HttpRequest, draft: Measure) -> list:
-        """Extra sections for the publish page (the eligibility rules add an impact preview)."""
-        return [section for hook in publish_preview_hooks if (section := hook(request, draft))]
+        """The publish page's sections below the diff: who changed the draft (four eyes), and the
+        golden cases and saved profiles the draft would move (the impact preview)."""
+        sections = [review.changes_section(request, draft), admin_golden.impact_preview_section(request, draft)]
+        return [section for section in sections if section]
 
     @admin.display(description="恢复")
     def draft_from_version(self, record: object) -> str:
@@ -447,6 +382,3 @@ class OfficialAdmin(admin.ModelAdmin):
     def unit_list(self, obj: Official) -> str:
         return "、".join(u.name for u in obj.units.all())
 
-
-# The eligibility rules' admin adds its inline to MeasureAdmin and registers its models.
-from . import admin_builder, admin_rules  # noqa: E402, F401

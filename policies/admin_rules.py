@@ -1,10 +1,11 @@
 """The officials' admin for the eligibility rules, parameters and size tables.
 
-A measure's rule is edited inline on the measure, so it follows the measure's draft / publish
-workflow and department rights. Parameters are dated: a change of rate gets a new row from its
-first day, and the old row an end date. Size tables are shared by every measure; only a
-superuser changes them. Every save is checked with the engine, so a rule that would not compile
-(or a parameter change that would break a published rule) is refused with the reason.
+A measure's rule is edited inline on the measure (admin_inlines.py), so it follows the measure's
+draft / publish workflow and department rights. Parameters are dated: a change of rate gets a
+new row from its first day, and the old row an end date. Size tables are shared by every
+measure; only a superuser changes them. Every save is checked with the engine, so a rule that
+would not compile (or a parameter change that would break a published rule) is refused with
+the reason.
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.security import STRICT_JSON_OVERRIDES
 
-from .admin import DeadlineInline, MeasureAdmin, MeasureContentInline, rules_change_preview_hooks
+from .admin_golden import rules_change_section
 from .models import EligibilityRule, Measure, Official, Parameter, SizeRow, SizeStandard
 from .models.rules import seed_measure_citation
 from .rules_loader import (
     build_leniently,
-    check_condition,
     check_size_table,
     check_without_parameters,
     describe_condition,
@@ -37,71 +37,6 @@ from .rules_loader import (
     load_ruleset,
     ruleset_data,
 )
-
-JSON_WIDGET = forms.Textarea(
-    attrs={"rows": 6, "cols": 100, "class": "vLargeTextField", "style": "font-family: monospace"}
-)
-
-
-class EligibilityRuleForm(forms.ModelForm):
-    class Meta:
-        model = EligibilityRule
-        fields = ["condition", "estimate", "notes", "citation"]
-        widgets = {"condition": JSON_WIDGET, "estimate": JSON_WIDGET, "notes": JSON_WIDGET}
-
-
-class EligibilityRuleInline(MeasureContentInline, admin.StackedInline):
-    model = EligibilityRule
-    form = EligibilityRuleForm
-    extra = 0
-    max_num = 1
-    can_delete = True
-    verbose_name = "资格规则"
-    verbose_name_plural = "资格规则(自测和接口据此判断“符合/不符合/需补充信息”)"
-    readonly_fields = ["in_words"]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": ["condition", "in_words", "estimate", "notes", "citation"],
-                "description": (
-                    "没有资格规则的措施显示为“相关信息”。条件中未填写的企业信息按“待确认”处理:"
-                    "“不符合且待确认”为不符合,“符合或待确认”为符合。保存时会逐项检查写法。"
-                ),
-            },
-        )
-    ]
-
-    @admin.display(description="条件说明")
-    def in_words(self, obj: EligibilityRule) -> str:
-        if obj is None or obj.pk is None:
-            return "保存后显示条件的文字说明。"
-        return describe_condition(obj.condition, timezone.localdate())
-
-
-MeasureAdmin.inlines = [*MeasureAdmin.inlines, EligibilityRuleInline]
-
-
-class DeadlineForm(forms.ModelForm):
-    """A deadline's condition is a rule condition: check it with the engine."""
-
-    class Meta:
-        model = DeadlineInline.model
-        fields = ["date", "label", "condition"]
-        widgets = {
-            "condition": forms.Textarea(attrs={"rows": 2, "cols": 60, "style": "font-family: monospace"})
-        }
-
-    def clean_condition(self) -> Any:
-        condition = self.cleaned_data.get("condition")
-        if condition is not None:
-            problems = check_condition(condition)
-            if problems:
-                raise forms.ValidationError(problems)
-        return condition
-
-
-DeadlineInline.form = DeadlineForm
 
 
 @admin.register(EligibilityRule)
@@ -295,19 +230,15 @@ class ParameterAdmin(SimpleHistoryAdmin):
             if allowed and (obj is not None or object_id is None):
                 form = self.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
                 if form.is_valid():
-                    preview = self._rules_change_preview(request, form.save(commit=False))
-                    if preview is not None:
-                        return preview
+                    return self._rules_change_preview(request, form.save(commit=False))
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def _rules_change_preview(self, request: HttpRequest, edited: Parameter) -> HttpResponse | None:
+    def _rules_change_preview(self, request: HttpRequest, edited: Parameter) -> HttpResponse:
         others = [p.as_data() for p in Parameter.objects.exclude(pk=edited.pk).order_by("key", "valid_from")]
         parameters = sorted([*others, edited.as_data()], key=lambda p: (p["key"], str(p["valid_from"])))
         before = load_ruleset()
         after = build_leniently(ruleset_data(parameters=parameters))
-        sections = [html for hook in rules_change_preview_hooks if (html := hook(request, before, after))]
-        if not sections:
-            return None
+        sections = [rules_change_section(request, before, after)]
         fields = [(key, value) for key, values in request.POST.lists() for value in values]
         context = {
             **self.admin_site.each_context(request),

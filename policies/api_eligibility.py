@@ -9,9 +9,7 @@ import orjson
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
-from policies.engine import EQUIPMENT_FIELDS, PROFILE_FIELDS
-from policies.engine.formulas import ESTIMATE_KINDS
-from policies.engine.profile import MAX_EQUIPMENT_ITEMS
+from policies.engine import EQUIPMENT_FIELDS, ESTIMATE_KINDS, MAX_EQUIPMENT_ITEMS, PROFILE_FIELDS
 
 from .eligibility import answer_body
 

@@ -3,14 +3,14 @@ from django.db.models.signals import post_migrate
 
 OFFICIALS_GROUP = "部门工作人员"
 # Reference data that only superusers change; officials may view it.
-VIEW_ONLY_MODELS = {"official", "policydocument", "category", "industry", "responsibleunit"}
+# Golden cases too: officials read them (the publish page checks against them); a superuser edits them.
+VIEW_ONLY_MODELS = {"official", "policydocument", "category", "industry", "responsibleunit", "goldencase"}
 
 
-# Permissions outside this app that officials need: reminder notices and golden cases to read,
+# Permissions outside this app that officials need: reminder notices to read,
 # the hotline's call log (to answer flagged questions) and its search vocabulary to edit.
 OTHER_APP_PERMISSIONS = [
     "enterprises.view_remindernotice",
-    "enterprises.view_goldencase",
     "hotline.view_call",
     "hotline.change_call",
     *(f"hotline.{action}_{model}" for model in ("dictionaryword", "searchsynonym")

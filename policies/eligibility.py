@@ -1,7 +1,7 @@
 """The eligibility answer of the API contract, shared by the API and `manage.py check_eligibility`.
 
-A thin edge around the engine: decode the JSON, validate the profile (its ProfileError becomes
-the contract's 422 body naming every bad field), screen it against the published rules.
+The API's edge: decode the JSON, validate the profile (its ProfileError becomes the contract's
+422 body naming every bad field), screen it against the published rules (through screening.py).
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from policies.engine import ProfileError, screen, validate_profile
-
+from . import screening
+from .engine import ProfileError
 from .models import PolicyDocument
-from .rules_loader import load_ruleset
 
 NOT_JSON = '请求体不是有效的JSON,例如:{"industry": "C36", "employees": 120}'
 
@@ -58,13 +57,13 @@ def answer(data: Any, document: str = "") -> tuple[int, dict[str, Any]]:
         else:
             number = found.number
     try:
-        profile = validate_profile(data, today=timezone.localdate())
+        profile = screening.check_profile(data, today=timezone.localdate())
     except ProfileError as exc:
         errors.extend({"field": field, "message": message} for field, message in exc.errors)
     if errors:
         return 422, {"errors": errors}
     # shared: informational results' dicts are built once per day; callers only serialise them.
-    return 200, screen(profile, load_ruleset(document=number)).as_dict(shared=True)
+    return 200, screening.screen_profile(profile, screening.published_rules(number)).as_dict(shared=True)
 
 
 def answer_body(raw: bytes | str, document: str = "") -> tuple[int, dict[str, Any]]:

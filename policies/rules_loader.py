@@ -20,13 +20,20 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch
 
-from policies.engine import RuleError, RuleSet, build_ruleset
-from policies.engine.conditions import Context, Schema, compile_condition
-from policies.engine.probe import estimate_failures
+from policies.engine import (
+    Context,
+    RuleError,
+    RuleSet,
+    Schema,
+    build_ruleset,
+    compile_condition,
+    estimate_failures,
+)
 
 from .models import (
     Deadline,
     EligibilityRule,
+    GoldenCase,
     Measure,
     MeasureUnit,
     Parameter,
@@ -247,8 +254,6 @@ def check_rule(rule: dict[str, Any]) -> list[tuple[str, str]]:
         ]
     # A formula that compiles can still fail at run time: run it on the contract's range
     # extremes and on the golden cases before it can be saved (and then published).
-    from enterprises.models import GoldenCase
-
     golden = [case.profile for case in GoldenCase.objects.all()]
     return [("estimate", message) for message in estimate_failures(ruleset.measures[0], ruleset, golden)]
 

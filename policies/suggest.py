@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from policies.chinese_numerals import CN_UNITS, chinese_number, digit_by_digit
-from policies.engine.profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
+from policies.engine import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
 
 # Words measure texts use for a field besides its profile label. Keyed by field name so a field
 # that leaves the profile drops out of the vocabulary instead of producing stale suggestions.

@@ -54,7 +54,7 @@ def register_routers() -> None:
 
     api.add_router("/", policies_router)
 
-    from enterprises.subscription_api import router as subscriptions_router
+    from enterprises.reminders.api import router as subscriptions_router
 
     api.add_router("/", subscriptions_router)
 

@@ -145,7 +145,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 200
 CELERY_DB_REUSE_MAX = 200
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
-    # Deadline reminders (enterprises/tasks.py): a round every 30 minutes in office hours, so a
+    # Deadline reminders (enterprises/reminders/tasks.py): a round every 30 minutes in office hours, so a
     # newly confirmed subscriber gets a due notice the same day; a sweeper for notices whose task
     # was lost or whose worker died; the retention purge of ended subscriptions at night.
     "reminders-round": {
@@ -153,7 +153,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*/30", hour="8-20"),
     },
     "reminders-sweep": {"task": "enterprises.tasks.sweep_reminder_notices", "schedule": 300.0},
-    # At most one email per account and rule version (enterprises/accounts.py).
+    # At most one email per account and rule version (enterprises/accounts/services.py).
     "accounts-rule-changes": {
         "task": "enterprises.tasks.notify_account_rule_changes",
         "schedule": crontab(minute=30, hour=7),
@@ -193,7 +193,7 @@ SELFCHECK_PLAUSIBILITY = {
     "max_wan_per_employee": 20000,
 }
 
-# Deadline reminders (enterprises/reminders.py). Each is read through reminder_setting("X"),
+# Deadline reminders (enterprises/reminders/planning.py). Each is read through reminder_setting("X"),
 # declared here once with its default.
 # Notice ids per send task, and how long a worker holds a claimed notice.
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)

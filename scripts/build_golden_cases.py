@@ -52,7 +52,7 @@ def build(examples: Path) -> list[dict]:
             raise SystemExit(f"{path.name}: no Chinese name; add one to DESCRIPTIONS in {Path(__file__).name}")
         rows.append(
             {
-                "model": "enterprises.goldencase",
+                "model": "policies.goldencase",
                 "pk": pk,
                 "fields": {
                     "name": data["name"],

@@ -54,7 +54,7 @@ ADMIN_POLICY: dict[str, dict[str, str]] = {
     # A parameter cited by a unit X measure and used by a published rule (so never deleted).
     "policies.parameter": {"official_x": "ac", "official_y": "a", "superuser": "ac"},
     "policies.sizestandard": {"official_x": "", "official_y": "", "superuser": "acd"},
-    "enterprises.goldencase": {"official_x": "", "official_y": "", "superuser": "acd"},
+    "policies.goldencase": {"official_x": "", "official_y": "", "superuser": "acd"},
     "enterprises.receipt": {"official_x": "", "official_y": "", "superuser": "d"},
     "enterprises.remindernotice": {"official_x": "", "official_y": "", "superuser": ""},
     "enterprises.subscription": {"official_x": "", "official_y": "", "superuser": "d"},
@@ -78,14 +78,14 @@ def _unit_x_parameter() -> Parameter:
 
 
 def _receipt() -> Any:
-    from enterprises import screening
+    from enterprises.selfcheck.receipts import save_receipt
 
-    return screening.save_receipt({})
+    return save_receipt({})
 
 
 def _subscription() -> Any:
     from enterprises.models import Subscription
-    from enterprises.models.reminders import CONSENT_VERSION, profile_digest
+    from enterprises.reminders.models import CONSENT_VERSION, profile_digest
 
     return Subscription.objects.create(email="s@example.com", profile={}, profile_digest=profile_digest({}),
                                        consent_version=CONSENT_VERSION)
@@ -207,7 +207,7 @@ def _official(username: str, unit: str) -> User:
 
 
 def _enterprise(email: str, code: str) -> User:
-    from enterprises import accounts
+    from enterprises.accounts import services as accounts
 
     registered_account = accounts.register(email, PASSWORD, code).account
     return accounts.verify(accounts.verification_token(registered_account), PASSWORD).user
@@ -300,10 +300,11 @@ ENTERPRISES = ["enterprise_a", "enterprise_b"]
 
 
 def _a_receipt_kept_by_a() -> Any:
-    from enterprises import accounts, screening
+    from enterprises.accounts import services as accounts
     from enterprises.models import EnterpriseAccount
+    from enterprises.selfcheck.receipts import save_receipt
 
-    receipt = screening.save_receipt({})
+    receipt = save_receipt({})
     account = EnterpriseAccount.objects.filter(user__username="a@firm.example.com").first()
     if account is None:
         account = EnterpriseAccount.objects.get(user=_enterprise("a@firm.example.com", "91350100M000100Y43"))
@@ -354,7 +355,7 @@ def _links() -> dict[str, tuple[str, str]]:
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    from enterprises import accounts
+    from enterprises.accounts import services as accounts
     from enterprises.models import EnterpriseAccount
 
     receipt = _a_receipt_kept_by_a()

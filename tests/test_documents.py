@@ -344,9 +344,9 @@ def test_the_openapi_document_lists_the_new_endpoint_and_parameter(client: Clien
 
 def _answer_and_finish(client: Client, as_of: str) -> str:
     """A receipt for PROFILE on ``as_of``, the way the questionnaire's last step saves one."""
-    from enterprises import screening
+    from enterprises.selfcheck.receipts import save_receipt
 
-    return screening.save_receipt({**PROFILE, "as_of": as_of}).get_absolute_url()
+    return save_receipt({**PROFILE, "as_of": as_of}).get_absolute_url()
 
 
 @pytest.mark.django_db
@@ -370,7 +370,7 @@ def test_the_result_pdf_names_the_documents(client: Client, second_document) -> 
     from django.test import RequestFactory
 
     from enterprises.models import Receipt
-    from enterprises.presentation import result_page_context
+    from enterprises.selfcheck.presentation import result_page_context
 
     url = _answer_and_finish(client, "2023-03-01")
     receipt = Receipt.objects.get(token=url.rstrip("/").split("/")[-1])
@@ -406,7 +406,7 @@ def test_the_evaluation_day_can_be_chosen_per_document(client: Client, second_do
 
 @pytest.mark.django_db
 def test_the_default_day_is_inside_the_latest_document_when_today_is_in_none(second_document) -> None:
-    from enterprises.selfcheck import default_as_of
+    from enterprises.selfcheck.steps import default_as_of
 
     assert default_as_of(datetime.date(2026, 12, 1)).date == datetime.date(2023, 12, 31)
     assert default_as_of(datetime.date(2023, 5, 1)).date == datetime.date(2023, 5, 1)
@@ -414,7 +414,7 @@ def test_the_default_day_is_inside_the_latest_document_when_today_is_in_none(sec
 
 @pytest.mark.django_db
 def test_with_the_seed_alone_the_default_day_is_the_plans_last(catalogue) -> None:
-    from enterprises.selfcheck import default_as_of
+    from enterprises.selfcheck.steps import default_as_of
 
     found = default_as_of(datetime.date(2026, 12, 1))
     assert found.date == datetime.date(2022, 12, 31) and found.window == (
@@ -464,15 +464,16 @@ def test_the_hotline_card_and_call_log_take_a_documents_measures(
 
 @pytest.mark.django_db
 def test_reminders_are_judged_per_document(second_document) -> None:
-    from enterprises import eligibility
+    from enterprises.reminders import outcomes as reminder_outcomes
     from policies.models import Measure
+    from policies.screening import published_rules
 
-    ruleset = eligibility.load()
-    outcomes = eligibility.evaluate(ruleset, PROFILE, datetime.date(2023, 3, 1))
+    ruleset = published_rules()
+    outcomes = reminder_outcomes.evaluate(ruleset, PROFILE, datetime.date(2023, 3, 1))
     assert outcomes[(SEED, 9)].status == outcomes[(LATER, 1)].status == "eligible"
     assert outcomes[(LATER, 9)].status == "informational"
     later9 = Measure.objects.published().numbered(9, second_document).get()
-    assert eligibility.measure_key(later9) == (LATER, 9)
+    assert reminder_outcomes.measure_key(later9) == (LATER, 9)
 
 
 @pytest.mark.django_db

@@ -18,10 +18,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprises import accounts, screening, uscc
-from enterprises.forms import STEPS
+from enterprises.accounts import services as accounts
+from enterprises.accounts import uscc
 from enterprises.models import AccountReceipt, EnterpriseAccount, Receipt, Subscription
-from enterprises.models.reminders import CONSENT_VERSION, profile_digest
+from enterprises.reminders.models import CONSENT_VERSION, profile_digest
+from enterprises.selfcheck.forms import STEPS
+from enterprises.selfcheck.receipts import save_receipt
+from policies import screening
 from policies.models.rules import SizeRow
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +134,7 @@ def test_every_single_character_typo_in_a_valid_code_is_caught():
 
 def test_the_self_check_works_without_an_account(client, catalogue):
     assert client.get(reverse("enterprises:check")).status_code == 200
-    receipt = screening.save_receipt(example_profile())
+    receipt = save_receipt(example_profile())
     assert client.get(receipt.get_absolute_url()).status_code == 200
     assert not AccountReceipt.objects.exists()
 
@@ -335,11 +338,11 @@ def test_a_signed_in_enterprise_keeps_its_answers_and_they_prefill_the_questionn
 
 def test_the_account_page_lists_past_results_newest_first_with_their_links(catalogue):
     account = make_account()
-    older = screening.save_receipt({**example_profile(), "taxable_income_wan": 350})
-    newer = screening.save_receipt(example_profile())
+    older = save_receipt({**example_profile(), "taxable_income_wan": 350})
+    newer = save_receipt(example_profile())
     accounts.keep_receipt(account, older)
     accounts.keep_receipt(account, newer)
-    screening.save_receipt(example_profile())  # someone else's, never listed
+    save_receipt(example_profile())  # someone else's, never listed
     page = signed_in(account).get(reverse("accounts:home"))
     assert [r.pk for r in page.context["receipts"]] == [newer.pk, older.pk]
     html = page.content.decode()
@@ -349,7 +352,7 @@ def test_the_account_page_lists_past_results_newest_first_with_their_links(catal
 
 def test_a_result_viewed_while_signed_in_can_be_saved_to_the_account(catalogue):
     account = make_account()
-    receipt = screening.save_receipt(example_profile())
+    receipt = save_receipt(example_profile())
     client = signed_in(account)
     assert "保存到我的账户" in client.get(receipt.get_absolute_url()).content.decode()
     response = client.post(reverse("accounts:keep", args=[receipt.token]))
@@ -360,7 +363,7 @@ def test_a_result_viewed_while_signed_in_can_be_saved_to_the_account(catalogue):
 
 def test_one_click_reruns_the_saved_profile_on_the_current_rules_as_a_new_result(catalogue):
     account = make_account()
-    first = screening.save_receipt(example_profile())
+    first = save_receipt(example_profile())
     accounts.keep_receipt(account, first)
     set_small_low_profit_ceiling(100)
     response = signed_in(account).post(reverse("accounts:rerun"))
@@ -379,7 +382,7 @@ def test_rerunning_without_a_saved_profile_sends_the_enterprise_to_the_questionn
 
 def test_after_a_rule_change_the_account_page_names_the_measures_lost(catalogue):
     account = make_account()
-    accounts.keep_receipt(account, screening.save_receipt(example_profile()))
+    accounts.keep_receipt(account, save_receipt(example_profile()))
     client = signed_in(account)
     assert client.get(reverse("accounts:home")).context["news"] is None  # same rules: nothing to say
 
@@ -396,7 +399,7 @@ def test_after_a_rule_change_the_account_page_names_the_measures_lost(catalogue)
 
 def test_after_a_rule_change_the_account_page_names_the_measures_gained(catalogue):
     account = make_account()
-    receipt = screening.save_receipt({**example_profile(), "taxable_income_wan": 350})
+    receipt = save_receipt({**example_profile(), "taxable_income_wan": 350})
     accounts.keep_receipt(account, receipt)
     assert statuses(receipt)[7] == "ineligible"
     set_small_low_profit_ceiling(400)
@@ -410,7 +413,7 @@ def test_after_a_rule_change_the_account_page_names_the_measures_gained(catalogu
 def test_a_rule_change_is_emailed_once_to_accounts_that_keep_the_notice_on(catalogue, mailoutbox):
     on, off = make_account(), make_account("quiet@firm.example.com", VALID_CODES[1])
     for account in (on, off):
-        accounts.keep_receipt(account, screening.save_receipt(example_profile()))
+        accounts.keep_receipt(account, save_receipt(example_profile()))
     assert not on.rule_news_email and not off.rule_news_email  # opt-in: off until the enterprise turns it on
     signed_in(on).post(reverse("accounts:rule_news_email"), {"on": "1"})
     client = signed_in(off)
@@ -435,7 +438,7 @@ def test_a_rule_change_is_emailed_once_to_accounts_that_keep_the_notice_on(catal
 
 def test_enterprise_a_sees_only_its_own_account_and_cannot_reach_b_s_by_guessing(catalogue):
     a, b = make_account("a@firm.example.com", VALID_CODES[0]), make_account("b@firm.example.com", VALID_CODES[1])
-    b_receipt = screening.save_receipt({**example_profile(), "employees": 77})
+    b_receipt = save_receipt({**example_profile(), "employees": 77})
     accounts.keep_receipt(b, b_receipt)
     client = signed_in(a)
     home = client.get(reverse("accounts:home")).content.decode()
@@ -459,7 +462,7 @@ def test_enterprise_a_sees_only_its_own_account_and_cannot_reach_b_s_by_guessing
 def test_hotline_agents_and_officials_cannot_open_enterprise_account_pages(client, catalogue, hotline_agent,
                                                                            tax_official):
     account = make_account()
-    receipt = screening.save_receipt(example_profile())
+    receipt = save_receipt(example_profile())
     accounts.keep_receipt(account, receipt)
     pages = [reverse("accounts:home"), reverse("accounts:export"), reverse("accounts:delete")]
     for staff in (hotline_agent, tax_official):
@@ -498,7 +501,7 @@ def subscribe(email: str, profile: dict[str, Any]) -> Subscription:
 
 def test_export_downloads_the_account_profile_receipts_and_subscriptions_as_json(catalogue):
     account = make_account()
-    receipt = screening.save_receipt(example_profile())
+    receipt = save_receipt(example_profile())
     accounts.keep_receipt(account, receipt)
     subscribe(account.email, receipt.profile)
     response = signed_in(account).get(reverse("accounts:export"))
@@ -523,11 +526,11 @@ def test_delete_needs_the_password(catalogue):
 
 def test_delete_removes_the_account_profile_its_receipts_and_its_subscriptions_only(catalogue):
     account, other = make_account(), make_account("other@firm.example.com", VALID_CODES[1])
-    mine = screening.save_receipt(example_profile())
+    mine = save_receipt(example_profile())
     accounts.keep_receipt(account, mine)
-    theirs = screening.save_receipt(example_profile())
+    theirs = save_receipt(example_profile())
     accounts.keep_receipt(other, theirs)
-    anonymous = screening.save_receipt(example_profile())
+    anonymous = save_receipt(example_profile())
     subscribe(account.email, mine.profile)
     subscribe(other.email, theirs.profile)
     client = signed_in(account)
@@ -546,7 +549,7 @@ def test_delete_removes_the_account_profile_its_receipts_and_its_subscriptions_o
 def test_beat_runs_the_rule_change_notification_daily():
     from django.conf import settings
 
-    from enterprises.tasks import notify_account_rule_changes
+    from enterprises.reminders.tasks import notify_account_rule_changes
 
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-rule-changes"]
     assert entry["task"] == notify_account_rule_changes.name

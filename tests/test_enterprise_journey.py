@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from enterprises import accounts, screening
+from enterprises.accounts import services as accounts
 from enterprises.models import AccountReceipt, EnterpriseAccount
+from enterprises.selfcheck.receipts import save_receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def card(html: str, measure: int) -> str:
 
 
 def test_the_summary_comes_first_with_count_money_caps_deadline_and_delivery(client, catalogue):
-    receipt = screening.save_receipt(example())
+    receipt = save_receipt(example())
     html = client.get(receipt.get_absolute_url()).content.decode()
     summary = html[html.index('id="summary"') : html.index("</section>", html.index('id="summary"'))]
     assert html.index('id="summary"') < html.index('class="card mb-3 measure-result')
@@ -57,7 +58,7 @@ def test_the_summary_comes_first_with_count_money_caps_deadline_and_delivery(cli
 
 
 def test_ineligible_and_informational_measures_are_collapsed_without_javascript(client, catalogue):
-    receipt = screening.save_receipt(example())
+    receipt = save_receipt(example())
     html = client.get(receipt.get_absolute_url()).content.decode()
     for group in ("ineligible", "informational"):
         section = html[html.index(f'id="in-force-{group}"') :]
@@ -73,7 +74,7 @@ def test_ineligible_and_informational_measures_are_collapsed_without_javascript(
 
 
 def test_the_summary_says_plainly_when_no_deadline_is_ahead_to_remind(client, catalogue):
-    receipt = screening.save_receipt(example())  # evaluated 2022-05-10; today is after the plan
+    receipt = save_receipt(example())  # evaluated 2022-05-10; today is after the plan
     html = client.get(receipt.get_absolute_url()).content.decode()
     assert "以后没有截止日期,订阅不会收到截止日期提醒" in html
     assert "现在订阅不会收到截止日期提醒" in html  # the sign-up block says it too
@@ -81,7 +82,7 @@ def test_the_summary_says_plainly_when_no_deadline_is_ahead_to_remind(client, ca
 
 def test_the_summary_lists_the_deadlines_a_subscription_would_remind(client, catalogue, time_machine):
     time_machine.move_to(datetime.datetime(2022, 5, 10, 9, 0, tzinfo=datetime.UTC))
-    receipt = screening.save_receipt(example())
+    receipt = save_receipt(example())
     html = client.get(receipt.get_absolute_url()).content.decode()
     reminders = html[html.index('class="summary-reminders') :]
     reminders = reminders[: reminders.index("</div>")]
@@ -91,7 +92,7 @@ def test_the_summary_lists_the_deadlines_a_subscription_would_remind(client, cat
 
 
 def test_the_calendar_file_is_rfc_5545_with_one_event_per_deadline(client, catalogue):
-    receipt = screening.save_receipt(example())
+    receipt = save_receipt(example())
     response = client.get(reverse("enterprises:receipt_ics", args=[receipt.token]))
     assert response.status_code == 200 and response["Content-Type"] == "text/calendar; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -188,7 +189,7 @@ def test_plausibility_thresholds_come_from_settings(client, catalogue, settings)
 
 
 def test_each_size_verdict_links_to_one_explanation_of_the_standards(client, catalogue):
-    receipt = screening.save_receipt(example())
+    receipt = save_receipt(example())
     html = client.get(receipt.get_absolute_url()).content.decode()
     assert html.count('id="size-standards"') == 1
     explanation = html[html.index('id="size-standards"') :]
@@ -203,7 +204,7 @@ def test_each_size_verdict_links_to_one_explanation_of_the_standards(client, cat
 
 
 def test_an_eligible_card_shows_the_decisive_reasons_and_hides_the_others(client, catalogue):
-    receipt = screening.save_receipt(example())
+    receipt = save_receipt(example())
     five = card(client.get(receipt.get_absolute_url()).content.decode(), 5)
     shown, hidden = five.split('<details class="criteria-all', 1)
     assert "符合小型微利企业标准" in shown
@@ -213,7 +214,7 @@ def test_an_eligible_card_shows_the_decisive_reasons_and_hides_the_others(client
 
 
 def test_an_eligible_measure_whose_deadline_has_passed_says_so_and_what_to_do(client, catalogue):
-    receipt = screening.save_receipt(example(as_of="2022-08-01"))
+    receipt = save_receipt(example(as_of="2022-08-01"))
     html = client.get(receipt.get_absolute_url()).content.decode()
     twelve = card(html, 12)
     assert "可享受" in twelve and "办理期限已过" in twelve
@@ -223,14 +224,14 @@ def test_an_eligible_measure_whose_deadline_has_passed_says_so_and_what_to_do(cl
 
 
 def test_advice_is_written_for_people_and_given_only_where_the_condition_is_within_reach(client, catalogue):
-    receipt = screening.save_receipt(example())
+    receipt = save_receipt(example())
     html = client.get(receipt.get_absolute_url()).content.decode()
     retrofit = card(html, 36)
     assert "还差一步:</strong>本条支持正在实施技术改造项目的企业" in retrofit
     assert "不大于0。这一项满足后" not in retrofit
     # 增值税纳税人类型 at 8,000万元 of sales cannot change: no advice on 第8条.
     assert "what-if" not in card(html, 8)
-    general = screening.save_receipt(example("retail-small-but-refund-medium", vat_taxpayer="general"))
+    general = save_receipt(example("retail-small-but-refund-medium", vat_taxpayer="general"))
     assert "what-if" not in card(client.get(general.get_absolute_url()).content.decode(), 8)
 
 
@@ -239,7 +240,7 @@ def test_advice_is_written_for_people_and_given_only_where_the_condition_is_with
 
 def test_registering_from_a_result_keeps_it_through_email_verification(client, catalogue, mailoutbox,
                                                                         django_capture_on_commit_callbacks):
-    receipt = screening.save_receipt(example())
+    receipt = save_receipt(example())
     page = client.get(receipt.get_absolute_url()).content.decode()
     register_link = re.search(r'href="(/accounts/register/\?next=[^"]+)"', page).group(1)
     form = client.get(register_link.replace("&amp;", "&"))
@@ -280,7 +281,7 @@ def test_the_account_page_says_what_prefilling_does(catalogue):
     client.post(reverse("accounts:login"), {"email": account.email, "password": PASSWORD})
     html = client.get(reverse("accounts:home")).content.decode()
     assert "还没有保存的企业情况" in html and "再次自测时会自动预填" not in html
-    accounts.keep_receipt(account, screening.save_receipt(example()))
+    accounts.keep_receipt(account, save_receipt(example()))
     html = client.get(reverse("accounts:home")).content.decode()
     assert "每次登录后开始自测时,问卷会用这些回答预填" in html
     assert 'data-label="评估日期"' in html  # the phone layout labels each value

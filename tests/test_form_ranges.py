@@ -17,7 +17,7 @@ OUT_OF_RANGE = [
 
 @pytest.mark.parametrize(("profile", "message"), OUT_OF_RANGE)
 def test_the_subscription_form_refuses_a_profile_out_of_range(catalogue, profile, message) -> None:
-    from enterprises.subscription_forms import SubscribeForm
+    from enterprises.reminders.forms import SubscribeForm
 
     form = SubscribeForm(
         {"email": "caiwu@example.com", "consent": "on", "profile": json.dumps({"industry": "C36", **profile})}
@@ -28,7 +28,7 @@ def test_the_subscription_form_refuses_a_profile_out_of_range(catalogue, profile
 
 @pytest.mark.parametrize(("profile", "message"), OUT_OF_RANGE)
 def test_a_golden_case_out_of_range_is_refused_in_the_admin(catalogue, profile, message) -> None:
-    from enterprises.admin_receipts import GoldenCaseForm
+    from policies.admin_golden import GoldenCaseForm
 
     form = GoldenCaseForm(
         {

@@ -96,7 +96,7 @@ def test_admin_json_fields_refuse_what_would_crash(client, superuser, catalogue,
 @pytest.mark.parametrize(("raw", "message"), BAD_JSON)
 def test_golden_case_profiles_refuse_what_would_crash(client, superuser, catalogue, raw, message):
     client.force_login(superuser)
-    response = client.post(reverse("admin:enterprises_goldencase_add"), {
+    response = client.post(reverse("admin:policies_goldencase_add"), {
         "name": "x", "description": "", "profile": raw, "expected": "{}", "expected_size_class_300": "",
     })
     assert response.status_code == 200 and message in response.content.decode()

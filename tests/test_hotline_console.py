@@ -315,9 +315,9 @@ BASICS = {"entity_type": "enterprise", "industry": "C36", "employees": "120", "r
 
 
 def test_the_caller_check_asks_every_question_that_would_settle_an_open_measure(agent_client: Client) -> None:
-    from enterprises.forms import QUESTIONS
     from enterprises.models import Receipt
-    from enterprises.screening import questions_for_missing
+    from enterprises.selfcheck.forms import QUESTIONS
+    from enterprises.selfcheck.receipts import questions_for_missing
     from hotline.forms import caller_question
 
     html = agent_client.post("/hotline/check/", BASICS).content.decode()
@@ -368,7 +368,7 @@ def test_the_caller_check_gives_a_short_script_not_the_full_result(agent_client:
 
 
 def test_the_caller_check_fields_are_the_questionnaires_own(agent_client: Client) -> None:
-    from enterprises.forms import QUESTIONS
+    from enterprises.selfcheck.forms import QUESTIONS
     from hotline.forms import FIRST_QUESTIONS, CallerCheckForm
 
     form = CallerCheckForm()

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from enterprises import impact, screening
-from enterprises.models import GoldenCase, Receipt
+from enterprises.models import Receipt
+from enterprises.selfcheck.receipts import save_receipt
+from policies import impact, screening
 from policies.engine import build_ruleset
+from policies.models import GoldenCase
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +58,7 @@ def example_profile(name: str) -> dict[str, Any]:
 def test_the_golden_cases_fixture_holds_every_shared_example_and_passes_the_published_rules(
     golden_cases, catalogue
 ):
-    from enterprises.admin_receipts import _mismatches
+    from policies.admin_golden import _mismatches
 
     names = sorted(p.stem for p in EXAMPLES_DIR.glob("*.json"))
     assert sorted(GoldenCase.objects.values_list("name", flat=True)) == names
@@ -70,10 +72,10 @@ def test_a_stricter_rule_shows_which_golden_cases_and_saved_profiles_lose_the_me
     before = build_ruleset(rules_data())
     after = build_ruleset(with_rd_threshold(rules_data(), 100))
     # Saved profiles: R&D 300 (keeps measure 11), R&D 60 (loses it), twice the same R&D 20 profile.
-    screening.save_receipt(example_profile("manufacturing-small-many-benefits"))
-    screening.save_receipt(example_profile("small-low-profit-limit"))
-    screening.save_receipt(example_profile("retail-small-but-refund-medium"))
-    screening.save_receipt(example_profile("retail-small-but-refund-medium"))
+    save_receipt(example_profile("manufacturing-small-many-benefits"))
+    save_receipt(example_profile("small-low-profit-limit"))
+    save_receipt(example_profile("retail-small-but-refund-medium"))
+    save_receipt(example_profile("retail-small-but-refund-medium"))
 
     result = impact.preview(before, after, [11])
     changed = {c.case.name: c.changes for c in result.changed_cases}
@@ -92,13 +94,13 @@ def test_a_stricter_rule_shows_which_golden_cases_and_saved_profiles_lose_the_me
     assert (profiles.gains, profiles.losses, profiles.others, profiles.changed_profiles) == (0, 1, 0, 1)
     token, changes = profiles.examples[0]
     assert Receipt.objects.get(token=token).profile["rd_expense_wan"] == 60
-    assert changes == [impact.StatusChange(11, "eligible", "ineligible")]
+    assert changes == [screening.StatusChange(11, "eligible", "ineligible")]
 
 
 def test_a_looser_rule_counts_gains_and_a_new_measure_counts_as_absent_before(golden_cases, catalogue):
     strict = build_ruleset(with_rd_threshold(rules_data(), 1000))
     loose = build_ruleset(rules_data())
-    screening.save_receipt(example_profile("software-tech-sme"))
+    save_receipt(example_profile("software-tech-sme"))
     result = impact.preview(strict, loose, [11])
     assert result.profiles.gains == 1
     gained = {c.case.name for c in result.changed_cases}
@@ -108,12 +110,12 @@ def test_a_looser_rule_counts_gains_and_a_new_measure_counts_as_absent_before(go
     without_11["measures"] = [m for m in without_11["measures"] if m["number"] != 11]
     result = impact.preview(build_ruleset(without_11), loose, [11])
     change = result.profiles.examples[0][1][0]
-    assert change.before == impact.ABSENT and change.before_label == "(无此条)"
+    assert change.before == screening.ABSENT and change.before_label == "(无此条)"
 
 
 def test_an_unchanged_rule_moves_nothing(golden_cases, catalogue):
     rules = build_ruleset(rules_data())
-    screening.save_receipt(example_profile("software-tech-sme"))
+    save_receipt(example_profile("software-tech-sme"))
     result = impact.preview(rules, rules, [7, 11, 12])
     assert result.changed_cases == [] and result.profiles.changed == 0
 
@@ -132,7 +134,7 @@ def test_the_publish_page_shows_the_impact_preview_section(client, superuser, ca
 def test_golden_cases_are_validated_in_the_admin(client, superuser, catalogue):
     client.force_login(superuser)
     response = client.post(
-        "/admin/enterprises/goldencase/add/",
+        "/admin/policies/goldencase/add/",
         {
             "name": "bad-case",
             "description": "",
@@ -153,7 +155,7 @@ def test_the_golden_case_list_checks_each_case_against_the_published_rules(
 ):
     GoldenCase.objects.filter(name="loss-making").update(expected={"7": {"status": "eligible"}})
     client.force_login(superuser)
-    html = client.get("/admin/enterprises/goldencase/").content.decode()
+    html = client.get("/admin/policies/goldencase/").content.decode()
     assert "✓ 全部符合预期" in html
     assert "✗ 1条与预期不符:第7条" in html
 
@@ -173,8 +175,8 @@ def stricter_draft_of_measure_11(threshold: int):  # noqa: ANN201
 
 
 def test_the_publish_page_previews_what_a_stricter_draft_rule_would_take_away(client, superuser, catalogue):
-    screening.save_receipt(example_profile("small-low-profit-limit"))  # R&D 60万元: loses measure 11
-    screening.save_receipt(example_profile("software-tech-sme"))  # R&D 400万元: keeps it
+    save_receipt(example_profile("small-low-profit-limit"))  # R&D 60万元: loses measure 11
+    save_receipt(example_profile("software-tech-sme"))  # R&D 400万元: keeps it
     draft = stricter_draft_of_measure_11(100)
     client.force_login(superuser)
     html = client.get(f"/admin/policies/measure/{draft.pk}/publish/").content.decode()
@@ -189,7 +191,7 @@ def test_the_publish_page_previews_what_a_stricter_draft_rule_would_take_away(cl
     assert "不再可享受 1 份" in saved and "新增可享受 0 份" in saved
     # Nothing is published by looking.
     assert client.get("/check/").status_code == 200
-    assert screening.run(example_profile("small-low-profit-limit")).result(11).status == "eligible"
+    assert screening.screen_profile(example_profile("small-low-profit-limit")).result(11).status == "eligible"
 
 
 # --- the fast path (issue 13, item 5): same answer as screening every profile -----------------
@@ -231,7 +233,7 @@ def reference_impact(before: Any, after: Any, measures: list[int]) -> impact.Pro
     for entry in Receipt.objects.distinct_profiles():
         stats.profiles += 1
         stats.receipts += entry["count"]
-        found = impact.changes_for(entry["profile"], before, after, measures)
+        found = screening.changes_for(entry["profile"], before, after, measures)
         if found:
             stats.changed_profiles += 1
             for change in found:
@@ -310,7 +312,7 @@ def test_above_the_sample_size_the_answer_is_an_estimate_and_says_so(catalogue):
     assert 0 < estimate.losses <= exact.receipts  # scaled from the sample to all receipts
     # Each sampled profile is screened exactly: its examples are what screening it in full gives.
     for token, changes in estimate.examples:
-        assert changes == impact.changes_for(Receipt.objects.get(token=token).profile, before, after, [11])
+        assert changes == screening.changes_for(Receipt.objects.get(token=token).profile, before, after, [11])
 
     html = impact_html(before, after, sample=40)
     assert "估算" in html and "40" in html and "按比例推算" in html

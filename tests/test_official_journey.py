@@ -152,14 +152,14 @@ def test_a_changed_deadline_is_listed_with_its_old_and_new_date(client, tax_offi
 def test_golden_cases_have_chinese_names(client, superuser, catalogue):
     from django.core.management import call_command
 
-    from enterprises.models import GoldenCase
+    from policies.models import GoldenCase
 
     if not GoldenCase.objects.exists():
         call_command("loaddata", "fixtures/golden_cases.json", verbosity=0)
     assert GoldenCase.objects.count() >= 15
     assert all(case.description for case in GoldenCase.objects.all())
     client.force_login(superuser)
-    page = client.get(reverse("admin:enterprises_goldencase_changelist")).content.decode()
+    page = client.get(reverse("admin:policies_goldencase_changelist")).content.decode()
     assert "大型建筑企业,6月1日以前申请稳岗返还" in page
 
 

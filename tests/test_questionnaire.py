@@ -12,9 +12,9 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from enterprises import screening
-from enterprises.forms import STEPS
 from enterprises.models import Receipt
+from enterprises.selfcheck.forms import STEPS
+from enterprises.selfcheck.receipts import Rules, save_receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -382,16 +382,15 @@ def test_adding_an_equipment_row_on_the_more_questions_page_keeps_what_was_typed
     assert rows.total_form_count() == 4
     assert rows.forms[0].initial["unit_value_wan"] == 600
     # Another receipt's page starts from that receipt's own answers.
-    other = screening.save_receipt({"as_of": "2022-05-10", "employees": 5})
+    other = save_receipt({"as_of": "2022-05-10", "employees": 5})
     assert client.get(f"/check/result/{other.token}/more/").context["form"].initial["equipment"] == ""
 
 
 def test_the_new_questions_are_asked_only_when_they_can_change_a_result(client, catalogue):
-    from enterprises import screening
-    from enterprises.forms import STEP_BY_SLUG
-    from enterprises.selfcheck import plan_step
+    from enterprises.selfcheck.forms import STEP_BY_SLUG
+    from enterprises.selfcheck.steps import plan_step
 
-    rules = screening.Rules.current()
+    rules = Rules.current()
     tax, investment = STEP_BY_SLUG["tax"], STEP_BY_SLUG["investment"]
     base = {"as_of": "2022-05-10", "industry": "C36", "entity_type": "enterprise"}
     # A retained credit with rating A: the clean record decides measure 12, so it is asked ...

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from enterprises import screening
 from enterprises.models import Receipt
+from enterprises.selfcheck.receipts import save_receipt
+from policies import screening
 from policies.engine import build_ruleset
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def statuses(receipt: Receipt) -> dict[int, str]:
 
 def test_a_receipt_keeps_the_profile_the_date_the_rules_version_and_the_answer(catalogue):
     profile = example_profile("manufacturing-small-many-benefits")
-    receipt = screening.save_receipt(profile)
+    receipt = save_receipt(profile)
     receipt.refresh_from_db()
     assert receipt.profile == profile
     assert receipt.as_of.isoformat() == "2022-05-10"
@@ -45,13 +46,13 @@ def test_a_receipt_keeps_the_profile_the_date_the_rules_version_and_the_answer(c
 
 
 def test_a_profile_without_a_date_is_stored_with_the_day_it_was_evaluated_for(catalogue):
-    receipt = screening.save_receipt({"employees": 12})
+    receipt = save_receipt({"employees": 12})
     assert receipt.profile["as_of"] == receipt.as_of.isoformat()
 
 
 def test_the_result_link_is_an_unguessable_random_token_not_a_row_id(client, catalogue):
-    first = screening.save_receipt({"as_of": "2022-05-10", "employees": 12})
-    second = screening.save_receipt({"as_of": "2022-05-10", "employees": 12})
+    first = save_receipt({"as_of": "2022-05-10", "employees": 12})
+    second = save_receipt({"as_of": "2022-05-10", "employees": 12})
     assert first.token != second.token
     assert first.token.version == 4
     assert str(first.token) in first.get_absolute_url()
@@ -81,7 +82,7 @@ def changed_rules(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_receipt_reads_the_same_after_the_rules_change_and_offers_a_recheck(
     client, catalogue, monkeypatch
 ):
-    receipt = screening.save_receipt(example_profile("manufacturing-small-many-benefits"))
+    receipt = save_receipt(example_profile("manufacturing-small-many-benefits"))
     before = client.get(receipt.get_absolute_url()).content.decode()
     assert statuses(receipt)[7] == "eligible"
     assert "此后规则已有更新" not in before
@@ -112,7 +113,7 @@ def test_the_receipt_reads_the_same_after_the_rules_change_and_offers_a_recheck(
 
 def test_in_force_and_expired_measures_are_kept_apart(client, catalogue):
     profile = {**example_profile("manufacturing-small-many-benefits"), "as_of": "2023-06-01"}
-    receipt = screening.save_receipt(profile)
+    receipt = save_receipt(profile)
     html = client.get(receipt.get_absolute_url()).content.decode()
     in_force, expired = html.split('id="expired-h"')
     # Measure 5 runs to 2024-12-31; the rest of the plan ended on 2022-12-31.
@@ -122,7 +123,7 @@ def test_in_force_and_expired_measures_are_kept_apart(client, catalogue):
 
 
 def test_the_result_page_explains_each_measure_criterion_by_criterion(client, catalogue):
-    receipt = screening.save_receipt(example_profile("manufacturing-small-many-benefits"))
+    receipt = save_receipt(example_profile("manufacturing-small-many-benefits"))
     html = client.get(receipt.get_absolute_url()).content.decode()
     for heading in ("可享受(12项)", "需补充信息(0项)", "暂不符合(7项)", "相关信息(51项)"):
         assert heading in html
@@ -143,7 +144,7 @@ def test_the_result_page_explains_each_measure_criterion_by_criterion(client, ca
 
 def test_a_single_missing_condition_the_enterprise_cannot_change_gets_no_advice(client, catalogue):
     # The credit rating is assessed by the tax office once a year: nothing to advise on the page.
-    receipt = screening.save_receipt(example_profile("loss-making"))
+    receipt = save_receipt(example_profile("loss-making"))
     html = client.get(receipt.get_absolute_url()).content.decode()
     card = html[html.index('id="m12"') :]
     card = card[: card.index("</article>")]
@@ -152,7 +153,7 @@ def test_a_single_missing_condition_the_enterprise_cannot_change_gets_no_advice(
 
 
 def test_the_result_page_prints_without_navigation_or_buttons(client, catalogue):
-    receipt = screening.save_receipt(example_profile("software-tech-sme"))
+    receipt = save_receipt(example_profile("software-tech-sme"))
     html = client.get(receipt.get_absolute_url()).content.decode()
     assert "css/selfcheck.css" in html
     css = (ROOT / "static" / "css" / "selfcheck.css").read_text(encoding="utf-8")
@@ -166,7 +167,7 @@ def test_the_result_page_prints_without_navigation_or_buttons(client, catalogue)
 
 
 def test_the_subscribe_form_posts_the_receipt_to_the_reminders_view(client, catalogue):
-    receipt = screening.save_receipt(example_profile("manufacturing-small-many-benefits"))
+    receipt = save_receipt(example_profile("manufacturing-small-many-benefits"))
     html = client.get(receipt.get_absolute_url()).content.decode()
     assert 'action="/reminders/subscribe/"' in html
     assert f'name="receipt" value="{receipt.token}"' in html
@@ -178,7 +179,7 @@ def test_the_subscribe_form_posts_the_receipt_to_the_reminders_view(client, cata
 
 
 def test_changing_the_answers_starts_from_the_receipt(client, catalogue):
-    receipt = screening.save_receipt(example_profile("software-tech-sme"))
+    receipt = save_receipt(example_profile("software-tech-sme"))
     response = client.post(f"/check/result/{receipt.token}/edit/")
     assert response["Location"] == "/check/"
     assert client.session["selfcheck_profile"] == receipt.profile
@@ -192,7 +193,7 @@ def test_changing_the_answers_starts_from_the_receipt(client, catalogue):
 def test_a_receipt_reads_the_same_after_an_official_publishes_a_new_rule(client, catalogue):
     from tests.test_impact_preview import stricter_draft_of_measure_11
 
-    receipt = screening.save_receipt(example_profile("small-low-profit-limit"))
+    receipt = save_receipt(example_profile("small-low-profit-limit"))
     assert statuses(receipt)[11] == "eligible"
     stricter_draft_of_measure_11(100).publish()
 

@@ -20,8 +20,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from enterprises import reminders
 from enterprises.models import ReminderNotice, Subscription
+from enterprises.reminders import planning as reminders
 from portal.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -271,7 +271,7 @@ def test_a_mail_failure_is_retried_and_the_notice_is_sent_exactly_once(catalogue
 
 
 def test_the_celery_task_retries_a_failed_mail_with_backoff(catalogue, monkeypatch) -> None:
-    from enterprises import tasks
+    from enterprises.reminders import tasks
 
     subscribe("caiwu@example.com", SMALL)
     with time_machine.travel(at("2022-06-23"), tick=False):
@@ -284,7 +284,7 @@ def test_the_celery_task_retries_a_failed_mail_with_backoff(catalogue, monkeypat
         raise RuntimeError("retry scheduled")
 
     monkeypatch.setattr(tasks.send_notices, "retry", fake_retry)
-    monkeypatch.setattr("enterprises.reminders.get_connection", lambda **kw: (_ for _ in ()).throw(OSError("down")))
+    monkeypatch.setattr("enterprises.reminders.planning.get_connection", lambda **kw: (_ for _ in ()).throw(OSError("down")))
     with time_machine.travel(at("2022-06-23"), tick=False), pytest.raises(RuntimeError, match="retry scheduled"):
         tasks.send_notices.run([notice.pk], at("2022-06-23").isoformat())
     assert retried["args"] == [[notice.pk], at("2022-06-23").isoformat()]
@@ -298,7 +298,7 @@ def test_a_notice_the_server_keeps_rejecting_ends_failed_after_its_last_attempt(
     settings.REMINDER_MAX_ATTEMPTS = 3
     subscribe("caiwu@example.com", SMALL)
     rejected = smtplib.SMTPDataError(554, b"5.7.1 message refused")  # permanent: 5xx
-    monkeypatch.setattr("enterprises.reminders.get_connection", lambda **kw: (_ for _ in ()).throw(rejected))
+    monkeypatch.setattr("enterprises.reminders.planning.get_connection", lambda **kw: (_ for _ in ()).throw(rejected))
     with time_machine.travel(at("2022-06-23"), tick=False):
         reminders._create_notices(reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23))
         notice = ReminderNotice.objects.get()
@@ -311,7 +311,7 @@ def test_a_notice_the_server_keeps_rejecting_ends_failed_after_its_last_attempt(
 
 def test_the_sweeper_requeues_notices_whose_task_was_lost(catalogue, run_on_commit, monkeypatch) -> None:
     subscribe("caiwu@example.com", SMALL)
-    from enterprises import tasks
+    from enterprises.reminders import tasks
 
     lost = []
     monkeypatch.setattr(tasks.send_notices, "delay", lambda ids, at=None: lost.append(ids))
@@ -411,7 +411,7 @@ def test_the_subscribe_page_without_a_self_check_explains_and_points_to_it(clien
 def test_the_result_page_subscribes_with_its_receipt_and_the_as_of_day_is_not_kept(
     client: Client, catalogue, run_on_commit
 ) -> None:
-    from enterprises.screening import save_receipt
+    from enterprises.selfcheck.receipts import save_receipt
 
     receipt = save_receipt({**SMALL, "as_of": "2022-05-10"})
     page = client.get(receipt.get_absolute_url()).content.decode()
@@ -654,7 +654,7 @@ def test_contact_data_is_deleted_months_after_the_subscription_ends(catalogue, r
 def _store_raw(email: str, profile: dict) -> Subscription:
     """A confirmed subscription whose profile is stored as is, bypassing today's validation
     (profiles stored under an older contract, or edited in the database)."""
-    from enterprises.models.reminders import profile_digest
+    from enterprises.reminders.models import profile_digest
 
     now = at("2022-04-01")
     return Subscription.objects.create(
@@ -681,18 +681,18 @@ def test_a_stored_profile_that_no_longer_screens_is_skipped_and_the_round_goes_o
 
 
 def test_a_rule_that_raises_for_one_profile_skips_that_subscription_alone(catalogue, run_on_commit, monkeypatch) -> None:
-    from enterprises import eligibility
+    from enterprises.reminders import outcomes
 
     subscribe("good@example.com", SMALL)
     subscribe("bad@example.com", MICRO)
-    original = eligibility.evaluate
+    original = outcomes.evaluate
 
     def raising(ruleset, profile, today):  # noqa: ANN001, ANN202
         if profile.get("employees") == MICRO["employees"]:
             raise ZeroDivisionError("a rule divides by zero")
         return original(ruleset, profile, today)
 
-    monkeypatch.setattr(eligibility, "evaluate", raising)
+    monkeypatch.setattr(outcomes, "evaluate", raising)
     result = run_round("2022-06-23", run_on_commit)
     assert (result.sent, result.unscreenable) == (1, 1)
     assert [m.to for m in reminder_mails()] == [["good@example.com"]]
@@ -701,14 +701,14 @@ def test_a_rule_that_raises_for_one_profile_skips_that_subscription_alone(catalo
 def test_a_notice_whose_profile_stops_screening_before_sending_is_skipped_not_retried(
     catalogue, monkeypatch
 ) -> None:
-    from enterprises import eligibility
+    from enterprises.reminders import outcomes
 
     subscribe("caiwu@example.com", SMALL)
     day = datetime.date(2022, 6, 23)
     with time_machine.travel(at("2022-06-23"), tick=False):
         reminders._create_notices(reminders._due_deadlines(day), day)
         notice = ReminderNotice.objects.get()
-        monkeypatch.setattr(eligibility, "evaluate", lambda *a: 1 / 0)
+        monkeypatch.setattr(outcomes, "evaluate", lambda *a: 1 / 0)
         reminders._screenings.clear()
         outcome = reminders.send_notices([notice.pk])
     notice.refresh_from_db()
@@ -781,7 +781,7 @@ def test_a_mail_server_outage_is_retried_past_max_attempts_until_the_server_is_b
     with time_machine.travel(at("2022-06-23"), tick=False):
         reminders._create_notices(reminders._due_deadlines(day), day)
     notice = ReminderNotice.objects.get()
-    monkeypatch.setattr("enterprises.reminders.get_connection", _down)
+    monkeypatch.setattr("enterprises.reminders.planning.get_connection", _down)
     # Ten failed attempts over the day (well past REMINDER_MAX_ATTEMPTS): still waiting.
     for minute in range(0, 600, 60):
         with time_machine.travel(at("2022-06-23") + datetime.timedelta(minutes=minute), tick=False):
@@ -805,7 +805,7 @@ def test_a_notice_the_outage_kept_from_its_deadline_ends_failed_with_its_last_er
     with time_machine.travel(at("2022-06-29"), tick=False):
         reminders._create_notices(reminders._due_deadlines(day), day)
         notice = ReminderNotice.objects.get()
-        monkeypatch.setattr("enterprises.reminders.get_connection", _down)
+        monkeypatch.setattr("enterprises.reminders.planning.get_connection", _down)
         reminders.send_notices([notice.pk])
     with time_machine.travel(at("2022-07-01"), tick=False):
         assert reminders.sweep() == 0  # nothing is re-queued once it is of no use
@@ -823,9 +823,9 @@ def test_a_notice_waiting_for_its_retry_is_not_taken_for_lost_by_the_sweeper(
     with time_machine.travel(at("2022-06-23"), tick=False):
         reminders._create_notices(reminders._due_deadlines(day), day)
     ids = sorted(ReminderNotice.objects.values_list("pk", flat=True))
-    monkeypatch.setattr("enterprises.reminders.get_connection", _down)
+    monkeypatch.setattr("enterprises.reminders.planning.get_connection", _down)
     queued = []
-    from enterprises import tasks
+    from enterprises.reminders import tasks
 
     monkeypatch.setattr(tasks.send_notices, "delay", lambda ids, at=None: queued.append(ids))
     # Both fail (the second is handed back untried) and their task schedules a retry.
@@ -846,7 +846,7 @@ def test_staff_see_the_mail_outage_in_the_admin(client: Client, catalogue, super
         reminders._create_notices(reminders._due_deadlines(day), day)
     client.force_login(superuser)
     assert "邮件服务器暂时无法发送" not in client.get("/admin/enterprises/remindernotice/").content.decode()
-    monkeypatch.setattr("enterprises.reminders.get_connection", _down)
+    monkeypatch.setattr("enterprises.reminders.planning.get_connection", _down)
     with time_machine.travel(at("2022-06-23"), tick=False):
         reminders.send_notices(list(ReminderNotice.objects.values_list("pk", flat=True)))
     html = client.get("/admin/enterprises/remindernotice/").content.decode()

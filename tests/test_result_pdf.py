@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from enterprises import screening
+from enterprises.selfcheck.receipts import save_receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +20,13 @@ EXAMPLE = ROOT / "reference" / "examples" / "eligibility" / "manufacturing-small
 
 @pytest.fixture
 def receipt(catalogue):  # noqa: ANN001, ANN201
-    return screening.save_receipt(json.loads(EXAMPLE.read_text(encoding="utf-8"))["profile"])
+    return save_receipt(json.loads(EXAMPLE.read_text(encoding="utf-8"))["profile"])
 
 
 @pytest.fixture
 def plain_receipt(catalogue):  # noqa: ANN001, ANN201
     """A receipt from a contract-1.0 profile (the shared example may carry newer fields)."""
-    return screening.save_receipt(
+    return save_receipt(
         {"industry": "C36", "entity_type": "enterprise", "employees": 80, "revenue_wan": 1000, "as_of": "2022-05-10"}
     )
 
@@ -85,7 +85,7 @@ def test_an_unknown_receipt_has_no_pdf(client, db):
 
 
 def test_a_second_download_is_served_from_the_cache(client, receipt, monkeypatch):
-    from enterprises import pdf
+    from enterprises.selfcheck import pdf
 
     url = f"/check/result/{receipt.token}/pdf/"
     first = client.get(url).content
@@ -94,7 +94,7 @@ def test_a_second_download_is_served_from_the_cache(client, receipt, monkeypatch
 
 
 def test_a_new_host_header_does_not_render_the_pdf_again(client, plain_receipt, monkeypatch):
-    from enterprises import pdf
+    from enterprises.selfcheck import pdf
 
     renders = []
     monkeypatch.setattr(pdf, "render_pdf", lambda request, saved: renders.append(1) or b"%PDF-1.7 fake")
@@ -106,7 +106,7 @@ def test_a_new_host_header_does_not_render_the_pdf_again(client, plain_receipt, 
 
 
 def test_pdf_downloads_are_rate_limited_per_address(client, plain_receipt, monkeypatch, settings):
-    from enterprises import pdf
+    from enterprises.selfcheck import pdf
 
     settings.RATE_LIMIT_ENABLED = True
     settings.PDF_RATE_PER_MINUTE = 3
@@ -122,7 +122,7 @@ def test_pdf_downloads_are_rate_limited_per_address(client, plain_receipt, monke
 def test_when_every_render_slot_is_taken_the_download_says_try_again_without_rendering(
     client, plain_receipt, monkeypatch, settings
 ):
-    from enterprises import pdf
+    from enterprises.selfcheck import pdf
 
     settings.PDF_RENDER_SLOTS = 1
     renders = []

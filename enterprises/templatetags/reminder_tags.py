@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from ..models.reminders import CONSENT_VERSION, reminder_setting
+from enterprises.reminders.models import CONSENT_VERSION, reminder_setting
 
 register = template.Library()
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.utils import timezone
 
-from policies.engine.dated import valid_on
+from policies.engine import valid_on
 
 if TYPE_CHECKING:
     from policies.models import Measure

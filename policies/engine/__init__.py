@@ -16,7 +16,7 @@ The package never imports Django; the policies app loads its rule rows into a Ru
 """
 
 from .bulk import day_signature, status_fields, statuses
-from .conditions import Condition, Schema, compile_condition
+from .conditions import Condition, Context, Schema, compile_condition
 from .dated import valid_on
 from .errors import EngineError, ErrorCollector, ProfileError, RuleError
 from .evaluate import (
@@ -29,49 +29,90 @@ from .evaluate import (
     MeasureResult,
     Reason,
     Screening,
+    evaluate_measure,
+    make_context,
     open_fields,
     screen,
 )
-from .formulas import Estimate, EstimateSpec
-from .profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, Equipment, Profile, validate_profile
-from .rules import Deadline, MeasureRule, Parameter, RuleSet, build_ruleset
+from .formulas import ESTIMATE_KINDS, Estimate, EstimateSpec
+from .industry import SECTIONS
+from .probe import estimate_failures
+from .profile import (
+    EARLIEST_DATE,
+    EQUIPMENT_FIELDS,
+    LATEST_DATE,
+    MAX_EQUIPMENT_ITEMS,
+    PROFILE_FIELDS,
+    Equipment,
+    FieldSpec,
+    Profile,
+    range_message,
+    validate_profile,
+)
+from .rules import (
+    Deadline,
+    MeasureRule,
+    Parameter,
+    RuleSet,
+    build_ruleset,
+    parse_limits,
+    parse_param_value,
+    size_row,
+)
 from .sizes import TIER_LABELS, SizeStandard
+from .text import percent, wan
 
 __all__ = [
-    "ELIGIBLE",
-    "EQUIPMENT_FIELDS",
-    "INELIGIBLE",
-    "INFORMATIONAL",
-    "NEEDS_INFO",
-    "PROFILE_FIELDS",
-    "STATUS_LABELS",
-    "TIER_LABELS",
     "Condition",
+    "Context",
     "Deadline",
     "DeadlineResult",
+    "EARLIEST_DATE",
+    "ELIGIBLE",
+    "EQUIPMENT_FIELDS",
+    "ESTIMATE_KINDS",
     "EngineError",
-    "ErrorCollector",
     "Equipment",
+    "ErrorCollector",
     "Estimate",
     "EstimateSpec",
+    "FieldSpec",
+    "INELIGIBLE",
+    "INFORMATIONAL",
+    "LATEST_DATE",
+    "MAX_EQUIPMENT_ITEMS",
     "MeasureResult",
     "MeasureRule",
+    "NEEDS_INFO",
+    "PROFILE_FIELDS",
     "Parameter",
     "Profile",
     "ProfileError",
     "Reason",
     "RuleError",
     "RuleSet",
+    "SECTIONS",
+    "STATUS_LABELS",
     "Schema",
     "Screening",
     "SizeStandard",
+    "TIER_LABELS",
     "build_ruleset",
     "compile_condition",
     "day_signature",
+    "estimate_failures",
+    "evaluate_measure",
+    "make_context",
     "open_fields",
+    "parse_limits",
+    "parse_param_value",
+    "percent",
+    "range_message",
     "screen",
+    "size_row",
     "status_fields",
     "statuses",
     "valid_on",
     "validate_profile",
+    "wan",
 ]

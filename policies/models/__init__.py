@@ -1,4 +1,5 @@
-"""Models of the policies app, split by concept: the catalogue and the eligibility rules."""
+"""Models of the policies app, split by concept: the catalogue, the eligibility rules and the golden
+cases they are checked against."""
 
 from .catalogue import (
     Category,
@@ -12,12 +13,14 @@ from .catalogue import (
     PolicyDocument,
     ResponsibleUnit,
 )
+from .golden import GoldenCase
 from .rules import EligibilityRule, Parameter, SizeRow, SizeStandard
 
 __all__ = [
     "Category",
     "Deadline",
     "EligibilityRule",
+    "GoldenCase",
     "Industry",
     "Measure",
     "MeasureContent",

@@ -234,8 +234,9 @@ class Measure(models.Model):
     objects = MeasureQuerySet.as_manager()
 
     # Related objects that belong to a measure's content and move with it between a draft and
-    # its published row. Other apps (the eligibility rules) append their related names here.
-    content_relations: ClassVar[list[str]] = ["measure_units", "deadlines"]
+    # its published row: its units, deadlines, lineage links (MeasureLink, below) and eligibility
+    # rule (rules.py).
+    content_relations: ClassVar[tuple[str, ...]] = ("measure_units", "deadlines", "successor_links", "eligibility_rules")
 
     class Meta:
         verbose_name = "政策措施"
@@ -506,5 +507,3 @@ class MeasureLink(MeasureContent):
         if errors:
             raise ValidationError(errors)
 
-
-Measure.content_relations.append("successor_links")

@@ -17,8 +17,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from policies.engine import ErrorCollector, RuleError
-from policies.engine.rules import parse_limits, parse_param_value, size_row
+from policies.engine import ErrorCollector, RuleError, parse_limits, parse_param_value, size_row
 
 from .catalogue import Measure, MeasureContent
 
@@ -31,6 +30,16 @@ _SPACE = re.compile(r"\s+")
 
 def _compact(text: str) -> str:
     return _SPACE.sub("", text or "")
+
+
+def _loader() -> Any:
+    """The rule loader (policies/rules_loader.py), whose checks ``clean()`` runs: they build rule
+    sets from the other rows (parameters, size tables, published rules, golden cases), and the
+    loader imports these models to read them. This is the one place the models reach it, on
+    first use, so the models load first and the loader has no circle back to them."""
+    from policies import rules_loader
+
+    return rules_loader
 
 
 def errors_by_field(errors: tuple[tuple[str, str], ...] | list[tuple[str, str]], fields: list[str]) -> dict:
@@ -115,8 +124,6 @@ class EligibilityRule(MeasureContent):
         }
 
     def clean(self) -> None:
-        from policies.rules_loader import check_rule
-
         errors: dict[str, list[str]] = {}
         if self.measure_id and self.citation and _compact(self.citation) not in _compact(self.measure.text):
             errors["citation"] = ["原文依据必须逐字摘自本条措施的原文。"]
@@ -124,14 +131,12 @@ class EligibilityRule(MeasureContent):
             errors.setdefault("condition", []).append("请填写资格条件;没有可核验条件的措施不需要资格规则。")
         else:
             for field, messages in errors_by_field(
-                check_rule(self.as_data()), ["condition", "estimate", "notes"]
+                _loader().check_rule(self.as_data()), ["condition", "estimate", "notes"]
             ).items():
                 errors.setdefault(field, []).extend(messages)
         if errors:
             raise ValidationError(errors)
 
-
-Measure.content_relations.append("eligibility_rules")
 
 
 def seed_measure_citation(number: int | None) -> str:
@@ -222,8 +227,6 @@ class Parameter(models.Model):
         }
 
     def clean(self) -> None:
-        from policies.rules_loader import check_parameter
-
         errors: dict[str, list[str]] = {}
         try:
             parse_param_value(self.value)
@@ -241,7 +244,7 @@ class Parameter(models.Model):
                 ]
         if not errors and self.key and self.valid_from:
             for field, messages in errors_by_field(
-                check_parameter(self), ["value", "valid_from", "key"]
+                _loader().check_parameter(self), ["value", "valid_from", "key"]
             ).items():
                 errors.setdefault(field, []).extend(messages)
         if errors:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from policies.engine.profile import PROFILE_FIELDS
+from policies.engine import PROFILE_FIELDS
 
 from .tree import Row, from_rows, to_rows
 

@@ -1,6 +1,6 @@
 """What the portal answers while an official edits a rule: the rule in the engine's own words,
 the source quote, every golden case's status before and after, and the impact on saved profiles
-(``enterprises.impact``). Errors from the engine are placed on the builder's rows."""
+(``policies.impact``). Errors from the engine are placed on the builder's rows."""
 
 from __future__ import annotations
 
@@ -11,13 +11,21 @@ from typing import Any
 
 from django.utils import timezone
 
-from enterprises import impact
-from enterprises.models import GoldenCase
-from policies.engine import STATUS_LABELS, ProfileError, RuleError, RuleSet, build_ruleset, validate_profile
-from policies.engine.conditions import Context
-from policies.engine.evaluate import evaluate_measure, make_context
-from policies.engine.text import percent, wan
-from policies.models import Measure
+from policies import impact
+from policies.engine import (
+    STATUS_LABELS,
+    Context,
+    ProfileError,
+    RuleError,
+    RuleSet,
+    build_ruleset,
+    evaluate_measure,
+    make_context,
+    percent,
+    validate_profile,
+    wan,
+)
+from policies.models import GoldenCase, Measure
 from policies.rules_loader import (
     build_leniently,
     load_ruleset,

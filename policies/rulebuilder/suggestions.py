@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from policies.engine.profile import EQUIPMENT_FIELDS, PROFILE_FIELDS
+from policies.engine import EQUIPMENT_FIELDS, PROFILE_FIELDS
 from policies.suggest import ConditionSuggestion, FigureSuggestion, Suggestions, suggest
 
 from . import tree

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from policies.engine.profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
+from policies.engine import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
 
 GROUP_KINDS = {"all": "同时满足", "any": "满足其一", "not": "不满足"}
 LEAF_KINDS = {"field": "条件", "as_of": "评估日期", "industry": "行业", "size": "企业规模", "equipment": "新购置设备"}

@@ -21,9 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from policies.engine import TIER_LABELS
-from policies.engine.profile import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
-from policies.engine.rules import parse_param_value
+from policies.engine import EQUIPMENT_FIELDS, PROFILE_FIELDS, TIER_LABELS, FieldSpec, parse_param_value
 from policies.models import Deadline, EligibilityRule, Industry, Measure, Parameter, SizeStandard
 from policies.rules_loader import invalidate
 

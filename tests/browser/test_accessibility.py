@@ -18,9 +18,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "reference" / "examples" / "elig
 @pytest.fixture
 def pages(catalogue, hotline_agent) -> dict[str, str]:  # noqa: ANN001
     """The pages under test: name -> path. The console shows a search and an open answer card."""
-    from enterprises import screening
+    from enterprises.selfcheck.receipts import save_receipt
 
-    receipt = screening.save_receipt(json.loads(EXAMPLE.read_text(encoding="utf-8"))["profile"])
+    receipt = save_receipt(json.loads(EXAMPLE.read_text(encoding="utf-8"))["profile"])
     return {
         "home": "/",
         "questionnaire-first-step": "/check/",

@@ -38,9 +38,9 @@ def _shot(page, name: str, full: bool = True) -> None:  # noqa: ANN001
 
 @pytest.fixture
 def receipt(catalogue):  # noqa: ANN001, ANN201
-    from enterprises import screening
+    from enterprises.selfcheck.receipts import save_receipt
 
-    return screening.save_receipt(json.loads(EXAMPLE.read_text(encoding="utf-8"))["profile"])
+    return save_receipt(json.loads(EXAMPLE.read_text(encoding="utf-8"))["profile"])
 
 
 def test_the_result_opens_on_a_summary_with_reminders_and_collapses_the_rest(browser, live_server, receipt):
@@ -104,7 +104,7 @@ def test_a_yuan_typed_into_a_wan_field_warns_next_to_it_and_goes_on_once_confirm
 
 
 def test_the_account_results_read_on_a_phone_and_the_favicon_answers(browser, live_server, receipt):
-    from enterprises import accounts
+    from enterprises.accounts import services as accounts
 
     registered = accounts.register("caiwu@jixie.example.com", PASSWORD, "91140100MA0K123488").account
     account = accounts.verify(accounts.verification_token(registered, receipt), PASSWORD)

@@ -16,9 +16,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "reference" / "examples" / "elig
 
 @pytest.fixture
 def receipt(catalogue):  # noqa: ANN001, ANN201
-    from enterprises import screening
+    from enterprises.selfcheck.receipts import save_receipt
 
-    return screening.save_receipt(json.loads(EXAMPLE.read_text(encoding="utf-8"))["profile"])
+    return save_receipt(json.loads(EXAMPLE.read_text(encoding="utf-8"))["profile"])
 
 
 def _root_font_size(page) -> float:  # noqa: ANN001

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from enterprises.accounts import notify_rule_changes
+from enterprises.accounts.services import notify_rule_changes
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from enterprises.reminders import purge_expired
+from enterprises.reminders.planning import purge_expired
 
 
 class Command(BaseCommand):

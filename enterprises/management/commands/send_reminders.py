@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from enterprises.reminders import run_round
+from enterprises.reminders.planning import run_round
 
 
 def parse_moment(value: str) -> datetime.datetime:
