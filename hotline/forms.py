@@ -6,9 +6,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from crispy_forms.bootstrap import AppendedText, InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Layout
+from crispy_forms.layout import HTML, Div, Layout
 from django import forms
 
 from enterprises.selfcheck.forms import (
@@ -16,12 +15,13 @@ from enterprises.selfcheck.forms import (
     UNKNOWN,
     UNKNOWN_LABEL,
     build_field,
+    clean_equipment_rows,
     equipment_formset,
     profile_name,
+    question_layout,
     to_initial,
     to_profile_value,
 )
-from policies.engine import PROFILE_FIELDS
 from policies.industry_picker import IndustryField
 from policies.models import Measure
 
@@ -152,18 +152,9 @@ class CallerCheckForm(forms.Form):
 
     def full_clean(self) -> None:
         super().full_clean()
-        rows = self.equipment_rows
-        if rows is None or not self.is_bound:
-            return
-        if not rows.is_valid():
-            self.add_error("equipment", "设备明细中有需要修改的地方,请查看下方提示。")
-            return
-        self.equipment_items = [item for form in rows.forms if (item := form.item())]
-        choice = self.cleaned_data.get("equipment")
-        if choice == "yes" and not self.equipment_items:
-            self.add_error("equipment", "请至少填写一台设备,或选择“没有”或“不清楚”。")
-        elif choice != "yes" and self.equipment_items and "equipment" not in self.errors:
-            self.add_error("equipment", "已填写设备明细,请选择“有”,或清空设备明细。")
+        items = clean_equipment_rows(self, self.equipment_rows)
+        if items is not None:
+            self.equipment_items = items
 
     def profile(self) -> dict[str, Any]:
         """The answers in the API contract's profile shape; blank answers are left out (unknown)."""
@@ -196,16 +187,7 @@ def caller_check_helper(form: CallerCheckForm, still_open: Sequence[str] = ()) -
     helper.disable_csrf = True
     items: list[Any] = []
     for name in form.asked:
-        spec = PROFILE_FIELDS.get(name)
-        parts: list[Any]
-        if spec and spec.kind in ("int", "number"):
-            parts = [AppendedText(name, spec.unit, wrapper_class="amount-field")]
-        elif spec and spec.kind in ("bool", "enum"):
-            parts = [InlineRadios(name)]
-        elif name == "equipment":
-            parts = [InlineRadios(name), HTML('{% include "enterprises/_equipment_rows.html" %}')]
-        else:
-            parts = [Field(name)]
+        parts = question_layout(name)
         if name in still_open:
             parts.insert(0, HTML('<span class="badge text-bg-warning float-end">待问</span>'))
         items.append(Div(*parts, css_id=f"q-{name}"))

@@ -390,6 +390,36 @@ def equipment_formset(
     return formset
 
 
+def clean_equipment_rows(form: forms.Form, rows: forms.BaseFormSet | None) -> list[dict[str, Any]] | None:
+    """Check a form's equipment answer against its rows (after ``full_clean``); the items, or
+    None when there are no rows or they need correcting (the errors are then on ``equipment``)."""
+    if rows is None or not form.is_bound:
+        return None
+    if not rows.is_valid():
+        form.add_error("equipment", "设备明细中有需要修改的地方,请查看下方提示。")
+        return None
+    items = [item for row in rows.forms if (item := row.item())]
+    choice = form.cleaned_data.get("equipment") if hasattr(form, "cleaned_data") else None
+    if choice == "yes" and not items:
+        form.add_error("equipment", "请至少填写一台设备,或选择“没有”或“不清楚”。")
+    elif choice != "yes" and items and "equipment" not in form.errors:
+        form.add_error("equipment", "已填写设备明细,请选择“有”,或清空设备明细。")
+    return items
+
+
+def question_layout(name: str) -> list[Any]:
+    """One question laid out as the questionnaire shows it: amounts with their unit, choices
+    as radio buttons, the equipment rows under their question."""
+    spec = PROFILE_FIELDS.get(name)
+    if name == "equipment":
+        return [InlineRadios(name), HTML('{% include "enterprises/_equipment_rows.html" %}')]
+    if spec and spec.kind in ("int", "number"):
+        return [AppendedText(name, spec.unit, wrapper_class="amount-field")]
+    if spec and spec.kind in ("bool", "enum"):
+        return [InlineRadios(name)]
+    return [Field(name)]
+
+
 # --- the step form --------------------------------------------------------------------------
 
 
@@ -466,36 +496,16 @@ class StepForm(forms.Form):
         helper.disable_csrf = True
         items: list[Any] = []
         for name in self.asked:
-            spec = PROFILE_FIELDS.get(name)
-            parts: list[Any]
-            if spec and spec.kind in ("int", "number"):
-                parts = [AppendedText(name, spec.unit, wrapper_class="amount-field")]
-            elif spec and spec.kind in ("bool", "enum") or name == "equipment":
-                parts = [InlineRadios(name)]
-                if name == "equipment":
-                    parts.append(HTML('{% include "enterprises/_equipment_rows.html" %}'))
-            else:
-                parts = [Field(name)]
             # A stable anchor per profile field, so the result page can link to the question.
-            items.append(Div(*parts, css_id=f"q-{profile_name(name)}"))
+            items.append(Div(*question_layout(name), css_id=f"q-{profile_name(name)}"))
         helper.layout = Layout(*items)
         return helper
 
     def full_clean(self) -> None:
         super().full_clean()
-        rows = self.equipment_rows
-        if rows is None or not self.is_bound:
-            return
-        if not rows.is_valid():
-            self.add_error("equipment", "设备明细中有需要修改的地方,请查看下方提示。")
-            return
-        items = [item for form in rows.forms if (item := form.item())]
-        choice = self.cleaned_data.get("equipment") if hasattr(self, "cleaned_data") else None
-        if choice == "yes" and not items:
-            self.add_error("equipment", "请至少填写一台设备,或选择“没有”或“不清楚”。")
-        elif choice != "yes" and items and "equipment" not in self.errors:
-            self.add_error("equipment", "已填写设备明细,请选择“有”,或清空设备明细。")
-        self.equipment_items = items
+        items = clean_equipment_rows(self, self.equipment_rows)
+        if items is not None:
+            self.equipment_items = items
 
     def profile_updates(self) -> dict[str, Any]:
         """The answers as profile fields; a value of None removes the field (unknown)."""
