@@ -23,20 +23,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from server import PYTHON, ROOT, prepare_database, production_env
+from server import PYTHON, ROOT, SMALL_MANUFACTURER, prepare_database, production_env
 
 EXAMPLE = ROOT / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
-FALLBACK_PROFILE = {
-    "as_of": "2022-05-10",
-    "entity_type": "enterprise",
-    "industry": "C36",
-    "employees": 120,
-    "revenue_wan": 8000,
-    "total_assets_wan": 4800,
-    "taxable_income_wan": 150,
-    "retained_vat_credit_wan": 80,
-    "tax_credit_rating": "A",
-}
+FALLBACK_PROFILE = SMALL_MANUFACTURER
 
 
 def parse_wrk(output: str) -> dict[str, float]:

@@ -50,6 +50,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.server import SMALL_MANUFACTURER  # noqa: E402
 from policies import rules_loader  # noqa: E402
 from policies.models import EligibilityRule, Measure, MeasureUnit, PolicyDocument  # noqa: E402
 
@@ -58,15 +59,7 @@ SEED = "晋政办发〔2022〕34号"
 SHARED = ROOT / "reference" / "examples" / "hotline-queries.tsv"
 # One complete profile of contract v1 fields (a small manufacturer that several rules reach).
 PROFILE = {
-    "as_of": "2022-05-10",
-    "entity_type": "enterprise",
-    "industry": "C36",
-    "employees": 120,
-    "revenue_wan": 8000,
-    "total_assets_wan": 4800,
-    "taxable_income_wan": 150,
-    "retained_vat_credit_wan": 80,
-    "tax_credit_rating": "A",
+    **SMALL_MANUFACTURER,
     "ui_premium_last_year_wan": 20,
     "layoff_rate_pct": 3,
     "tech_retrofit_investment_wan": 500,

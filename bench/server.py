@@ -14,6 +14,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
+# A small manufacturer that several rules reach: the profile the load benches post.
+SMALL_MANUFACTURER = {
+    "as_of": "2022-05-10",
+    "entity_type": "enterprise",
+    "industry": "C36",
+    "employees": 120,
+    "revenue_wan": 8000,
+    "total_assets_wan": 4800,
+    "taxable_income_wan": 150,
+    "retained_vat_credit_wan": 80,
+    "tax_credit_rating": "A",
+}
+
 
 def production_env(**extra: str) -> dict[str, str]:
     """The environment for manage.py and gunicorn in a bench run (``extra`` added or replaced)."""
