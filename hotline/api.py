@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from policies.models import Measure
 from portal.api_errors import FIELD_MESSAGES
+
+if TYPE_CHECKING:
+    from .search import FoundMeasure, SearchResults
 
 router = Router(tags=["热线检索"])
 
@@ -66,15 +71,17 @@ def search(
     # Chinese, portal/api_errors.py) rather than clamped, so a caller's bug shows up at once.
     limit: int = Query(10, ge=MIN_LIMIT, le=MAX_LIMIT, description="最多返回几条,1–50"),
 ) -> Status:
-    found = Measure.objects.search(q, limit=limit)
+    # The catalogue types its search as a list of measures; the backend behind it is this app's
+    # `search.search` (registered in HotlineConfig.ready), which returns SearchResults.
+    found = cast("SearchResults", Measure.objects.search(q, limit=limit))
     return Status(200, {"query": q, "results": _items(found), "related": _items(found.related)})
 
 
-def _items(measures: list[Measure]) -> list[dict]:
+def _items(measures: list[FoundMeasure]) -> list[dict]:
     items = []
     for m in measures:
         item = {"measure": m.number, "document": m.document.number, "title": m.title, "snippet": str(m.snippet), "score": m.score}
-        if getattr(m, "also_in", None):
+        if m.also_in:
             item["also_in"] = [other.as_api() for other in m.also_in]
         items.append(item)
     return items

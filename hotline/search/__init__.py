@@ -26,7 +26,8 @@ the catalogue offers `Measure.objects.search()` without importing this app.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from django.utils import timezone
 
@@ -38,8 +39,23 @@ from .state import INDEX, VOCABULARY, bump, signatures
 from .text import MAX_QUERY_CHARS, ParsedQuery, measure_number, normalize, parse_query, segment, vocabulary
 
 if TYPE_CHECKING:
+    from django.utils.safestring import SafeString
+
     from policies.models import Measure
     from policies.models.catalogue import MeasureQuerySet
+
+    class FoundMeasure(Measure):
+        """A measure as `search` returns it: the same model instance, with what the search set on it.
+
+        For the type checker only (no such model exists at run time): `search` sets these
+        attributes on each `Measure` it returns, and the hotline's templates and API read them.
+        """
+
+        score: float  # 0..1, rounded to four places
+        snippet: SafeString  # the best source sentence, matched words in <mark>
+        matched_by: str  # "number", "words" or "fuzzy" (see `ranking.rank`)
+        also_in: list[collapse.Member]  # the other measures with the same text, best first
+        also_in_label: str  # "另见:…", or ""
 
 # At most this many related measures accompany an answer (or its absence).
 RELATED_LIMIT = 5
@@ -68,15 +84,15 @@ __all__ = [
 ]
 
 
-class SearchResults(list):
+class SearchResults(list["FoundMeasure"]):
     """The measures that answer a question, best first; `.related` holds the nearest ones that do not.
 
     A list, so `Measure.objects.search(q)[0]` and `for m in ...` read the answers as before.
     """
 
-    def __init__(self, answers: list[Measure] = (), related: list[Measure] = ()) -> None:
+    def __init__(self, answers: Iterable[FoundMeasure] = (), related: Iterable[FoundMeasure] = ()) -> None:
         super().__init__(answers)
-        self.related: list[Measure] = list(related)
+        self.related: list[FoundMeasure] = list(related)
 
 
 def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResults:
@@ -97,8 +113,9 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
     today = timezone.localdate()
     number = measure_number(query)
     if number is not None:
-        measure = candidates.filter(number=number).first()
-        if measure is not None:
+        first = candidates.filter(number=number).first()
+        if first is not None:
+            measure = cast("FoundMeasure", first)  # given its search attributes just below
             measure.score = 1.0
             measure.snippet = snippet(measure, None)
             measure.matched_by = "number"
@@ -129,7 +146,8 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
             ranked = [(referenced, 1.0, parsed.referenced_number)] + [r for r in ranked if r[0] != referenced]
 
     assessment = scope.assess(parsed, *document_frequencies(set(probe), candidates, data, copies), vocab.words)
-    answer_rows, related_rows = [], []
+    answer_rows: list[tuple] = []
+    related_rows: list[tuple] = []
     for row in ranked:
         pk, score, _number = row
         if pk == referenced:
@@ -153,10 +171,10 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
     wanted = [r[0] for r in answer_rows + related_rows]
     by_pk = {m.pk: m for m in candidates.filter(pk__in=wanted).select_related("category")}
 
-    def build(rows: list[tuple]) -> list[Measure]:
+    def build(rows: list[tuple]) -> list[FoundMeasure]:
         measures = []
         for pk, score, _number in rows:
-            measure = by_pk[pk]
+            measure = cast("FoundMeasure", by_pk[pk])  # given its search attributes just below
             measure.score = round(min(score, 1.0), 4)
             measure.snippet = snippet(measure, parsed)
             measure.matched_by = "number" if pk == referenced else matched_by
@@ -167,6 +185,6 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
     return SearchResults(build(answer_rows), build(related_rows))
 
 
-def _attach_others(measure: Measure, others: dict[int, list[collapse.Member]]) -> None:
+def _attach_others(measure: FoundMeasure, others: dict[int, list[collapse.Member]]) -> None:
     measure.also_in = others.get(measure.pk, [])
     measure.also_in_label = collapse.also_in_label(measure.also_in)

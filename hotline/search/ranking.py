@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -123,7 +124,7 @@ def rank_postgres(
     candidates: MeasureQuerySet,
     data: Corpus,
     limit: int,
-    probe: list[str] = (),
+    probe: Sequence[str] = (),
     hits: dict[int, set[str]] | None = None,
     copies: dict[int, int] | None = None,
 ) -> list[tuple]:
@@ -247,7 +248,7 @@ def rank(
     candidates: MeasureQuerySet,
     data: Corpus,
     limit: int,
-    probe: list[str] = (),
+    probe: Sequence[str] = (),
     hits: dict[int, set[str]] | None = None,
     copies: dict[int, int] | None = None,
 ) -> tuple[list[tuple], str]:

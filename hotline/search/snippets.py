@@ -39,7 +39,8 @@ def highlight(text: str, terms: list[str]) -> SafeString:
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for start, end in merged:
         out.append(escape(text[last:start]))
         out.append(f"<mark>{escape(text[start:end])}</mark>")

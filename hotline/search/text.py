@@ -98,13 +98,13 @@ def vocabulary(signature: str | None = None) -> Vocabulary:
         if _vocab.tokenizer is not None and _vocab.signature == signature:
             return _vocab
         synonyms = []
-        words = {normalize(w) for w in DictionaryWord.objects.values_list("word", flat=True)}
+        found = {normalize(w) for w in DictionaryWord.objects.values_list("word", flat=True)}
         for synonym in SearchSynonym.objects.all():
             expansion = [normalize(w) for w in synonym.expansion_words()]
             synonyms.append((normalize(synonym.term), expansion))
             # Expansion words are policy terms: the documents must be cut so that they appear whole.
-            words.update(expansion)
-        words = frozenset(w for w in words if w and len(w) <= 40)
+            found.update(expansion)
+        words = frozenset(w for w in found if w and len(w) <= 40)
         # Longest terms first, so 晚点交税 is seen before 交税.
         synonyms.sort(key=lambda item: -len(item[0]))
         old = _vocab
