@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -13,6 +14,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from .models import Call, DictionaryWord, SearchSynonym
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REPORT_WEEKS = 8
 
@@ -143,5 +147,7 @@ class CallAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Call, form: object, change: bool) -> None:
         if not change and obj.agent_id is None:
-            obj.agent = request.user
+            # The admin site lets in signed-in active staff only (AdminSite.has_permission), so
+            # request.user is a User here, never AnonymousUser.
+            obj.agent = cast("User", request.user)
         super().save_model(request, obj, form, change)
