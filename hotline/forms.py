@@ -164,7 +164,7 @@ class CallerCheckForm(forms.Form):
             if name == "industry":
                 value: Any = data.get(name) or None
             elif name == "equipment":
-                value = {"yes": self.equipment_items, "no": []}.get(data.get(name))
+                value = {"yes": self.equipment_items, "no": []}.get(data.get(name) or "")
             else:
                 value = to_profile_value(name, data.get(name))
             if value is not None:

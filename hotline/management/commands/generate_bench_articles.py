@@ -19,6 +19,7 @@ from django.utils import timezone
 from hotline import search
 from hotline.models import SearchEntry
 from policies.models import Category, Measure, PolicyDocument
+from policies.models.catalogue import MeasureQuerySet
 
 BENCH_DOCUMENT = "BENCH-合成〔2099〕1号"
 FIRST_NUMBER = 1001
@@ -89,7 +90,7 @@ def _article(rng: random.Random) -> tuple[str, str, str]:
     return title, summary, text
 
 
-def bench_measures() -> Measure:
+def bench_measures() -> MeasureQuerySet:
     return Measure.objects.filter(document__number=BENCH_DOCUMENT)
 
 
