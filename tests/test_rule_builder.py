@@ -304,3 +304,23 @@ def test_an_estimate_shape_builds_its_formula_and_a_working(tax, draft12) -> Non
     estimate = draft12.eligibility_rules.get().estimate
     assert estimate["formula"] == "min(retained_vat_credit_wan * 0.5, 100)"
     assert estimate["basis"].startswith("{wan(retained_vat_credit_wan)} × {pct(0.5)}")
+
+
+def test_a_golden_case_the_contract_no_longer_accepts_shows_as_absent_not_a_500(tax, draft12) -> None:
+    from policies.models import GoldenCase
+
+    case = GoldenCase.objects.filter(expected__has_key="12").first() or GoldenCase.objects.first()
+    GoldenCase.objects.filter(pk=case.pk).update(profile={**case.profile, "employees": -5})  # stored before a range
+    response = tax.get(url(draft12))
+    assert response.status_code == 200
+    assert preview._status(load_ruleset(), 12, draft12.document.number, {"employees": -5}) == "absent"
+
+
+def test_the_preview_of_another_documents_draft_reads_that_documents_measure(catalogue) -> None:  # noqa: ANN001
+    seed = Measure.objects.published().get(number=12)
+    ruleset = load_ruleset()
+    with pytest.raises(KeyError):
+        ruleset.measure(12, "晋测发〔2030〕1号")  # no such document: the seed's 第12条 is not taken for it
+    words = preview.describe(ruleset, 12, seed.document.number, timezone.localdate())
+    assert words["condition"]
+    assert preview.describe(ruleset, 12, "晋测发〔2030〕1号", timezone.localdate())["condition"] == ""

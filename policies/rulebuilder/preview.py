@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from policies import impact
+from policies import impact, screening
 from policies.engine import (
     STATUS_LABELS,
     Context,
@@ -93,7 +93,7 @@ def after_ruleset(draft: Measure, result: Result) -> RuleSet:
     data = ruleset_data(draft)
     measures = []
     for item in data["measures"]:
-        if item["number"] == draft.number:
+        if item["number"] == draft.number and item["document"] == draft.document.number:
             rule = result.rule or {"condition": None, "estimate": None, "notes": [], "citation": ""}
             deadlines = [{k: d[k] for k in ("date", "label", "condition")} for d in result.deadlines]
             item = {**item, **rule, "deadlines": deadlines}
@@ -101,19 +101,19 @@ def after_ruleset(draft: Measure, result: Result) -> RuleSet:
     return build_leniently({**data, "measures": measures})
 
 
-def _status(ruleset: RuleSet, number: int, profile: dict[str, Any]) -> str:
+def _status(ruleset: RuleSet, number: int, document: str, profile: dict[str, Any]) -> str:
     try:
-        rule = ruleset.measure(number)
+        rule = ruleset.measure(number, document)
         valid = validate_profile(profile)
     except (KeyError, ProfileError):
-        return impact.ABSENT
+        return screening.ABSENT
     return evaluate_measure(rule, make_context(valid, ruleset)).status
 
 
-def describe(ruleset: RuleSet, number: int, day: datetime.date) -> dict[str, Any]:
+def describe(ruleset: RuleSet, number: int, document: str, day: datetime.date) -> dict[str, Any]:
     """The rule in the engine's sentences, with the parameter values in force on ``day``."""
     try:
-        rule = ruleset.measure(number)
+        rule = ruleset.measure(number, document)
     except KeyError:
         return {"condition": "", "deadlines": [], "notes": []}
     on = ruleset.on(day)
@@ -178,7 +178,8 @@ def build(draft: Measure, state: BuilderState, result: Result, param_labels: dic
         return {**out, "ready": False}
     before = load_ruleset()
     after = after_ruleset(draft, result)
-    words = describe(after, draft.number, day)
+    document = draft.document.number
+    words = describe(after, draft.number, document, day)
     cases = []
     for case in GoldenCase.objects.all():
         expected = case.expected_statuses().get(draft.number, "")
@@ -186,8 +187,8 @@ def build(draft: Measure, state: BuilderState, result: Result, param_labels: dic
             case.name,
             case.description,
             expected,
-            _status(before, draft.number, case.profile),
-            _status(after, draft.number, case.profile),
+            _status(before, draft.number, document, case.profile),
+            _status(after, draft.number, document, case.profile),
         )
         if expected or row.changed:
             cases.append(row)
