@@ -164,8 +164,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# Plausibility checks of the self-check's answers (enterprises/plausibility.py). Each one only
-# warns next to the field; the enterprise may confirm the figure and go on. Thresholds with a
+# Plausibility checks of the self-check's answers (enterprises/selfcheck/plausibility.py). Each
+# one only warns next to the field; the enterprise may confirm the figure and go on. Thresholds with a
 # legal source quote it; the others are the operator's checks for typing mistakes (元 typed into
 # a 万元 field), not policy standards, and may be tuned here.
 # Hotline search scope (hotline/search/scope.py says what each threshold decides; bench/search_scope.py
@@ -292,7 +292,7 @@ TRUSTED_PROXIES = [
 # Rate limits per client address: (method, path prefix, requests per minute); the first match
 # counts. 429 with a Chinese message (JSON under API_PATH_PREFIX, a page elsewhere).
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
-# Result PDFs (enterprises/pdf.py): downloads per client address and minute, and how many
+# Result PDFs (enterprises/selfcheck/pdf.py): downloads per client address and minute, and how many
 # WeasyPrint renders may run at once across all web workers (keep it below their number).
 PDF_RATE_PER_MINUTE = env.int("PDF_RATE_PER_MINUTE", default=10)
 PDF_RENDER_SLOTS = env.int("PDF_RENDER_SLOTS", default=1)

@@ -25,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 # The version of the privacy notice shown next to the consent box and on the confirmation
-# page (templates/enterprises/_privacy_notice.html). Bump it whenever that text changes, so
-# each subscription records which wording its holder agreed to.
+# page (templates/enterprises/subscriptions/_privacy_notice.html). Bump it whenever that text
+# changes, so each subscription records which wording its holder agreed to.
 CONSENT_VERSION = "2022-04-v1"
 
 STAGES: tuple[int, ...] = (30, 7, 1)  # days before a deadline, earliest first
