@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Build fixtures/golden_cases.json from the shared eligibility examples.
+"""Build fixtures/golden_cases.json from the eligibility examples in reference/examples/eligibility/
+(the project's copy of ../shared/examples/eligibility/, see reference/README.md).
 
 Run from the repository root (no Django needed):
 
