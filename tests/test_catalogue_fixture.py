@@ -50,7 +50,7 @@ def squeeze(text: str) -> str:
 def source_spans() -> dict[int, str]:
     """Each measure's span in the source, whitespace and page numbers removed, fixes applied."""
     if not SOURCE.exists():
-        pytest.fail(f"source text missing: {SOURCE} (shared/ must sit beside the repository)")
+        pytest.fail(f"source text missing: {SOURCE} (the project keeps its own copy in reference/source/)")
     kept = [
         line
         for line in SOURCE.read_text(encoding="utf-8").splitlines()
