@@ -158,6 +158,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "enterprises.tasks.notify_account_rule_changes",
         "schedule": crontab(minute=30, hour=7),
     },
+    # The impact preview's check of stored profiles against the contract (policies/receipt_checks.py).
+    "policies-check-receipts": {"task": "policies.check_receipts", "schedule": 600.0},
     "reminders-purge": {
         "task": "enterprises.tasks.purge_ended_subscriptions",
         "schedule": crontab(minute=15, hour=3),
