@@ -37,7 +37,7 @@ from .models import (
     ResponsibleUnit,
 )
 from .rulebuilder import review
-from .rulebuilder.views import RuleBuilderView
+from .rulebuilder.views import RuleBuilderView, session_checked
 
 
 def _record_changes(model: type, record: object) -> list[str]:
@@ -246,7 +246,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
         extra = [
             path(
                 "<int:pk>/rule-builder/",
-                self.admin_site.admin_view(RuleBuilderView(self)),
+                session_checked(self.admin_site.admin_view(RuleBuilderView(self)), self.admin_site),
                 name="policies_measure_rule_builder",
             ),
             path("<int:pk>/start-draft/", self.admin_site.admin_view(self.start_draft_view), name="policies_measure_start_draft"),
