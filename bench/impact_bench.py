@@ -1,7 +1,7 @@
 """Benchmark the impact preview on PostgreSQL over generated saved receipts (issue 13, item 5).
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
-        taskset -c 0 .venv/bin/python bench/impact_bench.py [--small 10000] [--large 100000]
+        taskset -c 0 .venv/bin/python bench/impact_bench.py [--small 10000] [--large 100000] [--accounts 2000]
 
 The database is migrated and the catalogue loaded (golden cases included), then the receipts
 table is emptied and filled with ``--small`` receipts of distinct generated profiles (plus a
@@ -13,8 +13,13 @@ PostgreSQL's own work runs in its server process and shows in the wall figure on
   publish page's rules-change preview), and the builder's live preview (``impact.preview`` for one measure, golden cases
   included) for several kinds of change, and a check that the answer equals the one the
   previous implementation (every distinct profile screened in full) gives;
-* at ``--large``: one measure's change previewed exactly, the same estimated from a sample,
-  (exact and estimated from ``--sample``).
+* at ``--small`` too: the one-off check of every stored profile against the profile contract
+  (``policies.receipt_checks``; then remembered in the database), each live preview asked a second
+  time with another threshold (as at the official's next keystroke), and the rule-change
+  re-screening of ``--accounts`` opted-in enterprise accounts (all 70 measures each) as one chunk
+  of ``policies.rule_news_runs``;
+* at ``--large``: one measure's change previewed exactly (first and again), the same estimated
+  from a sample of ``--sample``.
 
 Profiles are generated as a self-check form is answered: figures in 万元 mostly rounded to two
 or three significant digits (people type 350 or 1200, not 1234.57), a fifth of them exact to
@@ -116,6 +121,9 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=5_000, help="sample size of the estimated preview")
     parser.add_argument("--skip-baseline", action="store_true", help="do not compare with the previous way")
+    parser.add_argument(
+        "--accounts", type=int, default=2_000, help="enterprise accounts for the rule-change re-screening (0: skip)"
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         parser.error("the bench measures PostgreSQL: give a postgres:// BENCH_DATABASE_URL")
@@ -125,11 +133,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
+    from django.utils import timezone
 
     from enterprises.models import Receipt
-    from policies import impact
+    from policies import impact, receipt_checks
     from policies.engine import SECTIONS, build_ruleset, validate_profile
 
     call_command("migrate", verbosity=0)
@@ -169,6 +179,13 @@ def main() -> None:
         "m12 retained VAT credit > 5万": (12, changed(12, edit_condition("retained_vat_credit_wan", 5))),
     }
 
+    # The next keystroke: the same rule with another threshold (new buckets, same fields).
+    variants = {
+        "m11 R&D expense > 20万": changed(11, edit_condition("rd_expense_wan", 25)),
+        "m2 revenue threshold 800万": changed(2, edit_condition("revenue_wan", 850)),
+        "m12 retained VAT credit > 5万": changed(12, edit_condition("retained_vat_credit_wan", 6)),
+    }
+
     rng = random.Random(20221201)
     seen: set[str] = set()
 
@@ -195,6 +212,10 @@ def main() -> None:
             for p in profiles + resaves
         ]
         Receipt.objects.bulk_create(rows, batch_size=5000)
+        # Saved earlier, as receipts are (the check of stored profiles leaves the last minute's).
+        Receipt.objects.filter(created_at__gt=timezone.now() - datetime.timedelta(hours=1)).update(
+            created_at=timezone.now() - datetime.timedelta(days=1)
+        )
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Receipt._meta.db_table}")
 
@@ -203,10 +224,14 @@ def main() -> None:
     insert(fresh_profiles(args.small))
     print(f"\n{args.small:,} distinct profiles ({Receipt.objects.count():,} receipts) generated in {time.perf_counter() - start:.0f} s")
 
-    print("live preview (impact.preview, one measure, golden cases included), exact:")
+    timed("checking every stored profile against the contract once (policies.receipt_checks)", receipt_checks.checked)
+    print("live preview (impact.preview, one measure, golden cases included), exact; first, then again with another value:")
     for label, (number, after) in changes.items():
         fields = impact.read_fields(before, after, [number])
         result = timed(label, lambda after=after, number=number: impact.preview(before, after, [number]))
+        again = variants.get(label)
+        if again is not None:
+            timed("    again, as the official types another value", lambda a=again, n=number: impact.preview(before, a, [n]))
         p = result.profiles
         print(
             f"    {p.profiles:,} profiles, {p.screened:,} distinct combinations of {len(fields)} fields screened; "
@@ -232,16 +257,60 @@ def main() -> None:
         p = result.profiles
         print(f"    {p.screened:,} distinct combinations screened; gains {p.gains:,}, losses {p.losses:,}, others {p.others:,}")
 
+    def rule_news(n: int) -> None:
+        """The rule-change re-screening of ``n`` opted-in accounts (each keeping one receipt saved
+        under another rules version), as one chunk of policies.rule_news_runs, run here."""
+        from django.contrib.auth.models import User
+
+        from enterprises.accounts import rule_news_runs
+        from enterprises.models import AccountReceipt, EnterpriseAccount
+
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # nothing leaves
+        EnterpriseAccount.objects.all().delete()
+        User.objects.filter(username__startswith="bench-account-").delete()
+        users = User.objects.bulk_create(
+            [User(username=f"bench-account-{i}", email=f"bench{i}@firm.example.com", password="!") for i in range(n)]
+        )
+        users = list(User.objects.filter(username__startswith="bench-account-").order_by("id"))
+        made = EnterpriseAccount.objects.bulk_create(
+            [EnterpriseAccount(user=u, uscc=f"BENCH{i:013d}", rule_news_email=True) for i, u in enumerate(users)]
+        )
+        receipts = list(Receipt.objects.order_by("id")[:n])
+        # Each kept receipt holds the answer the published rules gave, under another rules
+        # version: every account is screened again, and told only of what really changed.
+        from enterprises.selfcheck.receipts import answer_for
+        from policies import screening
+
+        current, _ = screening.current_rules()
+        for receipt in receipts:
+            receipt.answer = answer_for(receipt.profile, current)
+        Receipt.objects.bulk_update(receipts, ["answer"], batch_size=500)
+        receipts = [r.id for r in receipts]
+        AccountReceipt.objects.bulk_create(
+            [AccountReceipt(account_id=a.pk, receipt_id=r) for a, r in zip(made, receipts)]
+        )
+        print(f"rule-change re-screening of {n:,} accounts (all 70 measures each), one chunk run here:")
+        run = timed(f"{n:,} accounts", lambda: rule_news_runs.start(chunk=n, queue=False))
+        print(f"    {run.progress_text()}")
+        EnterpriseAccount.objects.all().delete()
+        User.objects.filter(username__startswith="bench-account-").delete()
+
     all_measures()  # at --small: screening every measure grows with the profiles, see README
+    if args.accounts:
+        rule_news(args.accounts)
 
     start = time.perf_counter()
     insert(fresh_profiles(args.large - args.small))
     print(f"\n{args.large:,} distinct profiles ({Receipt.objects.count():,} receipts), topped up in {time.perf_counter() - start:.0f} s")
-    print("one measure's change, exact:")
+    timed("checking the stored profiles saved since against the contract", receipt_checks.checked)
+    print("one measure's change, exact; first, then again with another value:")
     for label, (number, after) in changes.items():
         result = timed(label, lambda after=after, number=number: impact.preview(before, after, [number]))
         p = result.profiles
         print(f"    {p.screened:,} distinct combinations screened; gains {p.gains:,}, losses {p.losses:,}, others {p.others:,}")
+        again = variants.get(label)
+        if again is not None:
+            timed("    again, as the official types another value", lambda a=again, n=number: impact.preview(before, a, [n]))
     print(f"the same, estimated from a sample of {args.sample:,} distinct profiles (the live preview above 10,000):")
     for label, (number, after) in changes.items():
         result = timed(label, lambda after=after, number=number: impact.preview(before, after, [number], sample=args.sample))

@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 # admin_golden and admin_rules register their models' admins (golden cases; rules, parameters, size tables).
-from . import admin_golden, admin_rules, publish_diff  # noqa: F401
+from . import admin_golden, admin_rules, admin_runs, publish_diff  # noqa: F401
 from .admin_import import DocumentImportMixin
 from .admin_inlines import DeadlineInline, EligibilityRuleInline, MeasureLinkInline, MeasureUnitInline
 from .models import (
@@ -37,7 +37,7 @@ from .models import (
     ResponsibleUnit,
 )
 from .rulebuilder import review
-from .rulebuilder.views import RuleBuilderView
+from .rulebuilder.views import RuleBuilderView, session_checked
 
 
 def _record_changes(model: type, record: object) -> list[str]:
@@ -246,7 +246,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
         extra = [
             path(
                 "<int:pk>/rule-builder/",
-                self.admin_site.admin_view(RuleBuilderView(self)),
+                session_checked(self.admin_site.admin_view(RuleBuilderView(self)), self.admin_site),
                 name="policies_measure_rule_builder",
             ),
             path("<int:pk>/start-draft/", self.admin_site.admin_view(self.start_draft_view), name="policies_measure_start_draft"),
@@ -309,7 +309,11 @@ class MeasureAdmin(SimpleHistoryAdmin):
     def publish_preview_sections(self, request: HttpRequest, draft: Measure) -> list:
         """The publish page's sections below the diff: who changed the draft (four eyes), and the
         golden cases and saved profiles the draft would move (the impact preview)."""
-        sections = [review.changes_section(request, draft), admin_golden.impact_preview_section(request, draft)]
+        sections = [
+            review.changes_section(request, draft),
+            admin_golden.impact_preview_section(request, draft),
+            admin_runs.rule_news_section(request, draft),
+        ]
         return [section for section in sections if section]
 
     @admin.display(description="恢复")

@@ -8,8 +8,9 @@ needs_info → ineligible is "other").
 
 Saved profiles run to the hundred thousand, and the preview must answer while an official
 types, so it does not screen each one: it loads per distinct profile only the fields the
-compared measures read (``status_fields``), and screens each distinct combination of those
-fields and of the dated rule data in force (``day_signature``) once. A combination that changes
+compared measures read (``status_fields``), maps each figure to its position among the
+thresholds the rules compare it with (``status_buckets``), and screens one profile per distinct
+combination of those buckets and of the dated rule data in force (``day_signature``). A combination that changes
 a status is then checked against the whole profile, since a profile the contract no longer
 accepts is not compared. The answer is the one screening every profile would give. Above
 ``sample`` distinct profiles (the builder's live preview) an evenly spread sample is screened
@@ -24,12 +25,14 @@ from typing import Any, NamedTuple
 
 import orjson
 from django.apps import apps
+from django.db import connection
 from django.db.models import Model
 
 from .engine import (
+    Buckets,
     ProfileError,
     RuleSet,
-    day_signature,
+    status_buckets,
     status_fields,
     validate_profile,
 )
@@ -146,29 +149,37 @@ def profile_impact(
 ) -> ProfileImpact:
     """The saved profiles' part of the preview (see the module's docstring for how)."""
     fields = read_fields(before, after, measures, document)
-    reads_date = "as_of" in fields
-    groups = list(receipts()._default_manager.profile_groups(fields))
+    buckets = status_buckets(fields, _rules(before, after, measures, document), (before, after))
+    groups, parsed = _groups(fields)
     stats = ProfileImpact(profiles=len(groups), receipts=sum(g.count for g in groups))
     if sample is not None and len(groups) > sample:
         step = len(groups) / sample
-        groups = [groups[int(i * step)] for i in range(sample)]
+        picked = [int(i * step) for i in range(sample)]
+        groups, parsed = [groups[i] for i in picked], [parsed[i] for i in picked]
         stats.sampled = len(groups)
     # raw as_of -> a small number per distinct signature of the rule data in force that day
     # (numbered because the signatures are long tuples, and tuples do not cache their hash)
     days: dict[Any, int] = {}
     signatures: dict[Any, int] = {}
-    found: dict[tuple[Any, str], list[StatusChange] | None] = {}  # None: the fields are invalid
+    found: dict[tuple[Any, Any], list[StatusChange]] = {}
+    screened = 0
     changed: list[tuple[Any, list[StatusChange]]] = []
-    for group in groups:
+    for group, values in zip(groups, parsed):
         raw_day = group.as_of  # None: the screening day is today, as validation makes it
         day = days.get(raw_day)
         if day is None:
-            day = days[raw_day] = signatures.setdefault(_day_key(raw_day, before, after), len(signatures))
-        key = (raw_day if reads_date else day, group.values)
+            day = days[raw_day] = signatures.setdefault(_day_key(raw_day, before, after, buckets), len(signatures))
+        # Profiles in the same threshold buckets on days with the same rule data get the same
+        # statuses (policies.engine.buckets): one of them is screened for all.
+        key = (day, buckets.key(values))
+        changes: list[StatusChange] | None
         try:
             changes = found[key]
         except KeyError:
-            changes = found[key] = _screen_fields(fields, group, before, after, measures, document)
+            changes = _screen_fields(fields, group, before, after, measures, document)
+            screened += 1
+            if changes is not None:  # a representative with invalid fields stands for no one
+                found[key] = changes
         if changes:
             changed.append((group, changes))
     valid = _still_valid([g for g, _ in changed])
@@ -181,7 +192,7 @@ def profile_impact(
             setattr(stats, counter, getattr(stats, counter) + group.count)
         if len(stats.examples) < MAX_EXAMPLES:
             stats.examples.append((group.token, changes))
-    stats.screened = len(found)
+    stats.screened = screened
     if stats.sampled:
         counted_receipts = sum(g.count for g in groups)
         scale = stats.receipts / counted_receipts
@@ -190,13 +201,47 @@ def profile_impact(
     return stats
 
 
-def _day_key(raw_day: Any, before: RuleSet, after: RuleSet) -> Any:
-    """Days whose parameters and size tables agree in both rule sets share one key."""
+# The saved profiles' groups per list of read fields, with their values decoded, kept while
+# the receipts table is unchanged (same count and latest receipt: receipts are only added, or
+# deleted with an account): the live preview asks again at every change the official makes.
+_GROUPS: dict[tuple[str, ...], tuple[Any, list[ProfileGroup], list[list[Any]]]] = {}
+
+
+def _groups(fields: list[str]) -> tuple[list[ProfileGroup], list[list[Any]]]:
+    manager = receipts()._default_manager
+    # The latest token too: random, so a rolled-back insert whose id is reused (SQLite) differs.
+    latest = manager.order_by("-id").values_list("id", "token").first()
+    stamp = (connection.settings_dict.get("NAME"), manager.count(), latest)
+    found = _GROUPS.get(tuple(fields))
+    if found is not None and found[0] == stamp:
+        return found[1], found[2]
+    groups = list(manager.profile_groups(fields))
+    parsed = [orjson.loads(g.values) for g in groups]
+    if len(_GROUPS) >= 8:
+        _GROUPS.clear()
+    _GROUPS[tuple(fields)] = (stamp, groups, parsed)
+    return groups, parsed
+
+
+def _rules(before: RuleSet, after: RuleSet, measures: Iterable[int], document: str | None) -> list[Any]:
+    found = []
+    for ruleset in (before, after):
+        for number in measures:
+            try:
+                found.append(ruleset.measure(number, document))
+            except KeyError:
+                continue
+    return found
+
+
+def _day_key(raw_day: Any, before: RuleSet, after: RuleSet, buckets: Buckets) -> Any:
+    """Days whose parameters and size tables (those the measures read) agree in both rule sets
+    share one key."""
     try:
         day = validate_profile({} if raw_day is None else {"as_of": raw_day}).as_of
     except ProfileError:
         return ("invalid", raw_day)  # validation of the whole sub-profile will say so
-    return day_signature(before, day), day_signature(after, day)
+    return buckets.day_key(before, day), buckets.day_key(after, day)
 
 
 def _screen_fields(
@@ -229,7 +274,16 @@ _VALID_LIMIT = 1_000_000
 
 def _still_valid(groups: list[ProfileGroup]) -> set[Any]:
     """Of these groups, the tokens of those whose whole profile the contract still accepts (the
-    read fields were valid; another field may not be, and such a profile is not compared)."""
+    read fields were valid; another field may not be, and such a profile is not compared).
+
+    Receipts up to the checked mark are answered from the stored check (``receipt_checks``;
+    a group's receipts share one profile, so its first id answers for all); only later ones
+    are validated here."""
+    from .receipt_checks import checked
+
+    upto, rejected = checked()
+    known = {g.token for g in groups if g.first_id <= upto and g.first_id not in rejected}
+    groups = [g for g in groups if g.first_id > upto]
     unknown = {g.first_id: g.token for g in groups if g.token not in _VALID}
     if len(_VALID) + len(unknown) > _VALID_LIMIT:
         _VALID.clear()
@@ -243,7 +297,7 @@ def _still_valid(groups: list[ProfileGroup]) -> set[Any]:
                 _VALID[unknown[pk]] = False
             else:
                 _VALID[unknown[pk]] = True
-    return {g.token for g in groups if _VALID.get(g.token)}
+    return known | {g.token for g in groups if _VALID.get(g.token)}
 
 
 _COUNTER = {"gain": "gains", "loss": "losses", "other": "others"}

@@ -82,7 +82,7 @@ def _rule_words(measure: Measure, ruleset: Any) -> dict[str, str]:
     if rule is None:
         return {"资格条件": "没有资格规则(显示为“相关信息”)", "金额估算": "不估算金额", "补充说明": "—", "原文依据": "—"}
     day = timezone.localdate()
-    words = preview.describe(ruleset, measure.number, day)
+    words = preview.describe(ruleset, measure.number, measure.document.number, day)
     try:
         state = builder_state.from_rule(rule.as_data(), [], measure.text)
         estimate = preview.estimate_sentence(state, words.get("params", {}), _param_labels())

@@ -87,14 +87,17 @@ def field_errors(exc: ProfileError, prefix: str = "") -> list[dict[str, str]]:
     ]
 
 
-def screen_profile(profile: Any, ruleset: RuleSet | None = None, today: datetime.date | None = None) -> Screening:
+def screen_profile(
+    profile: Any, ruleset: RuleSet | None = None, today: datetime.date | None = None, *, explain: bool = True
+) -> Screening:
     """Screen a profile (for its own ``as_of``; ``today`` when absent) with ``ruleset``, by default
     the published one. ``profile`` is decoded JSON, or a Profile ``check_profile`` returned.
-    Raises ProfileError for a profile the contract does not accept."""
+    Raises ProfileError for a profile the contract does not accept. ``explain=False`` leaves out
+    the sentences (a bulk comparison of statuses)."""
     if ruleset is None:
         ruleset, _ = current_rules()
     valid = profile if isinstance(profile, Profile) else validate_profile(profile, today=today)
-    return screen(valid, ruleset)
+    return screen(valid, ruleset, explain=explain)
 
 
 def screen_on(profile: dict[str, Any], day: datetime.date, ruleset: RuleSet | None = None) -> Screening:

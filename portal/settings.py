@@ -153,11 +153,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*/30", hour="8-20"),
     },
     "reminders-sweep": {"task": "enterprises.tasks.sweep_reminder_notices", "schedule": 300.0},
-    # At most one email per account and rule version (enterprises/accounts/services.py).
+    # At most one email per account and rule version (enterprises/accounts/services.py), in chunks
+    # of accounts spread over the workers, with a progress row the admin shows
+    # (enterprises/accounts/rule_news_runs.py).
     "accounts-rule-changes": {
-        "task": "enterprises.tasks.notify_account_rule_changes",
+        "task": "enterprises.tasks.start_rule_news",
         "schedule": crontab(minute=30, hour=7),
     },
+    # The impact preview's check of stored profiles against the contract (policies/receipt_checks.py).
+    "policies-check-receipts": {"task": "policies.check_receipts", "schedule": 600.0},
     "reminders-purge": {
         "task": "enterprises.tasks.purge_ended_subscriptions",
         "schedule": crontab(minute=15, hour=3),

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from policies.apps import OFFICIALS_GROUP
-from policies.models import Measure, Official, Parameter, ResponsibleUnit
+from policies.models import Measure, Official, Parameter, ResponsibleUnit, RuleNewsRun
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,8 @@ ADMIN_POLICY: dict[str, dict[str, str]] = {
     # A parameter cited by a unit X measure and used by a published rule (so never deleted).
     "policies.parameter": {"official_x": "ac", "official_y": "a", "superuser": "ac"},
     "policies.sizestandard": {"official_x": "", "official_y": "", "superuser": "acd"},
+    # Progress rows of the rule-change re-screening: written by the tasks only, read-only here.
+    "policies.rulenewsrun": {"official_x": "", "official_y": "", "superuser": ""},
     "policies.goldencase": {"official_x": "", "official_y": "", "superuser": "acd"},
     "enterprises.receipt": {"official_x": "", "official_y": "", "superuser": "d"},
     "enterprises.remindernotice": {"official_x": "", "official_y": "", "superuser": ""},
@@ -167,6 +169,7 @@ OBJECT_FACTORIES: dict[str, Callable[[], Any]] = {
     "policies.parameter": _unit_x_parameter,
     "policies.responsibleunit": lambda: ResponsibleUnit.objects.get(name=UNIT_X),
     "enterprises.receipt": _receipt,
+    "policies.rulenewsrun": lambda: RuleNewsRun.objects.create(rules_version="v", total=10, done=5, chunks=1),
     "enterprises.subscription": _subscription,
     "enterprises.remindernotice": _notice,
     "hotline.call": _call,

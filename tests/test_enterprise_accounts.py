@@ -549,10 +549,10 @@ def test_delete_removes_the_account_profile_its_receipts_and_its_subscriptions_o
 def test_beat_runs_the_rule_change_notification_daily():
     from django.conf import settings
 
-    from enterprises.reminders.tasks import notify_account_rule_changes
+    from enterprises.reminders.tasks import start_rule_news
 
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-rule-changes"]
-    assert entry["task"] == notify_account_rule_changes.name
+    assert entry["task"] == start_rule_news.name == "enterprises.tasks.start_rule_news"  # in chunks, with progress
 
 
 # --- issue 10: takeover by registration, delete-form guesses, export and session leftovers --------

@@ -6,6 +6,7 @@ The views in views.py stay thin; everything an account does to its data is here.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -265,7 +266,8 @@ def rule_news(account: EnterpriseAccount) -> RuleNews | None:
     if latest.rules_version == version:
         return None
     try:
-        fresh = screening.screen_profile(dict(latest.profile), ruleset)
+        # Statuses and titles only are compared: no sentences.
+        fresh = screening.screen_profile(dict(latest.profile), ruleset, explain=False)
     except ProfileError:  # a stored profile the contract no longer accepts cannot be compared
         return None
     # Keyed by (文号, number): numbers repeat across documents. A receipt made before results
@@ -388,20 +390,27 @@ def rule_news_message(account: EnterpriseAccount, news: RuleNews) -> EmailMultiA
     return message
 
 
-def notify_rule_changes() -> int:
+def rule_news_candidates(version: str) -> models.QuerySet[EnterpriseAccount]:
+    """The opted-in accounts with a kept receipt not yet told about rule version ``version``."""
+    return (
+        EnterpriseAccount.objects.filter(rule_news_email=True, user__is_active=True, receipt_links__isnull=False)
+        .exclude(news_sent_for=version)
+        .distinct()
+    )
+
+
+def notify_rule_changes(account_ids: Iterable[int] | None = None) -> int:
     """Email each opted-in account whose latest result the published rules now change; once per version.
 
     The version is claimed with a conditional update before sending, so two runs at once never
-    send the same account the same news twice.
+    send the same account the same news twice. ``account_ids`` limits the run to those accounts
+    (a chunk of ``enterprises/accounts/rule_news_runs.py``).
     """
     _, version = screening.current_rules()
     sent = 0
-    candidates = (
-        EnterpriseAccount.objects.filter(rule_news_email=True, user__is_active=True, receipt_links__isnull=False)
-        .exclude(news_sent_for=version)
-        .select_related("user")
-        .distinct()
-    )
+    candidates = rule_news_candidates(version).select_related("user")
+    if account_ids is not None:
+        candidates = candidates.filter(pk__in=list(account_ids))
     for account in candidates.iterator(chunk_size=200):
         news = rule_news(account)
         if news is None or not news.any:

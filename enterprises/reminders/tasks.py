@@ -94,3 +94,19 @@ def notify_account_rule_changes() -> int:
     from enterprises.accounts.services import notify_rule_changes
 
     return notify_rule_changes()
+
+
+@shared_task(acks_late=True, name="enterprises.tasks.start_rule_news")
+def start_rule_news() -> int:
+    """Re-screen the enterprise accounts for rule-change notices, one task per chunk (run id)."""
+    from enterprises.accounts.rule_news_runs import start
+
+    return start().pk
+
+
+@shared_task(acks_late=True, name="enterprises.tasks.rule_news_chunk")
+def rule_news_chunk(run_id: int, account_ids: list[int]) -> int:
+    """One chunk of a rule-change re-screening: notices sent."""
+    from enterprises.accounts.rule_news_runs import run_chunk
+
+    return run_chunk(run_id, account_ids)

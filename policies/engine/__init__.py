@@ -10,11 +10,14 @@ language in ``formulas``, the size tables in ``sizes``; the sentences (reasons, 
 as a requirement) are built in ``explain``.
 
 For bulk comparisons (impact previews) ``statuses`` screens chosen measures only, and
-``status_fields`` / ``day_signature`` say what a measure's status can depend on.
+``status_fields`` / ``day_signature`` say what a measure's status can depend on, and
+``status_buckets`` which profiles are bound to share a status (by their figures' positions among
+the thresholds the rules compare them with).
 
 The package never imports Django; the policies app loads its rule rows into a RuleSet.
 """
 
+from .buckets import Buckets, contract_fingerprint, status_buckets
 from .bulk import day_signature, status_fields, statuses
 from .conditions import Condition, Context, Schema, compile_condition
 from .dated import valid_on
@@ -69,6 +72,7 @@ __all__ = [
     "DeadlineResult",
     "EARLIEST_DATE",
     "ELIGIBLE",
+    "Buckets",
     "EQUIPMENT_FIELDS",
     "ESTIMATE_KINDS",
     "EngineError",
@@ -99,6 +103,7 @@ __all__ = [
     "TIER_LABELS",
     "build_ruleset",
     "compile_condition",
+    "contract_fingerprint",
     "day_signature",
     "estimate_failures",
     "evaluate_measure",
@@ -110,6 +115,7 @@ __all__ = [
     "range_message",
     "screen",
     "size_row",
+    "status_buckets",
     "status_fields",
     "statuses",
     "valid_on",

@@ -90,10 +90,21 @@ def status_fields(rule: MeasureRule, ruleset: RuleSet) -> frozenset[str]:
     return frozenset(found)
 
 
-def day_signature(ruleset: RuleSet, day: datetime.date) -> tuple[Any, ...]:
+def day_signature(
+    ruleset: RuleSet,
+    day: datetime.date,
+    params: Iterable[str] | None = None,
+    standards: Iterable[str] | None = None,
+) -> tuple[Any, ...]:
     """What a status can read from the rule set on ``day`` besides the profile: the parameter
-    values and the size standards in force. Two days with equal signatures give every profile
-    the same statuses (unless a condition compares ``as_of`` itself, see ``status_fields``)."""
+    values and the size standards in force (only ``params`` and ``standards`` when given, the
+    keys some measures read). Two days with equal signatures give every profile the same
+    statuses (unless a condition compares ``as_of`` itself, see ``status_fields``)."""
     on = ruleset.on(day)
+    if params is not None and standards is not None:
+        return (
+            tuple((key, on.params.get(key)) for key in params),
+            tuple((key, id(on.standards.get(key))) for key in standards),
+        )
     # In the rule set's own order, which is the same for every day: no sorting needed.
     return tuple(on.params.items()), tuple((key, id(s)) for key, s in on.standards.items())

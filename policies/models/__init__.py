@@ -13,6 +13,7 @@ from .catalogue import (
     PolicyDocument,
     ResponsibleUnit,
 )
+from .checks import ReceiptCheck, RuleNewsRun
 from .golden import GoldenCase
 from .rules import EligibilityRule, Parameter, SizeRow, SizeStandard
 
@@ -29,7 +30,9 @@ __all__ = [
     "Official",
     "Parameter",
     "PolicyDocument",
+    "ReceiptCheck",
     "ResponsibleUnit",
+    "RuleNewsRun",
     "SizeRow",
     "SizeStandard",
 ]

@@ -9,6 +9,7 @@ needs no inline script. Rights are the measure's: a draft, changeable by the off
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -183,6 +185,37 @@ def _keeping_order(options: list[str], picked: list[str]) -> list[str]:
 
 def _operand_parts(text: str) -> tuple[str, str]:
     return (text[2:], "") if text.startswith("p.") else ("", text)
+
+
+SESSION_EXPIRED = (
+    "登录已过期,请重新登录后继续;您的草稿未保存的修改仍在本页表单中,不会丢失:"
+    "在新打开的页面登录后回到本页,再修改任意一项或点击“更新预览”即可继续。"
+)
+
+
+def session_checked(view: Callable[..., HttpResponse], admin_site: Any) -> Callable[..., HttpResponse]:
+    """Answer the builder's htmx requests after the session expired with a message, not a login page.
+
+    ``admin_site.admin_view`` redirects such a request to the login page, which htmx follows
+    and would swap into the builder's panel in place of the form the official was filling in.
+    Instead a 401 carries a message and a login link (opened in a new tab) into the page's
+    message box (``HX-Retarget``); the form is left as typed. Other requests keep the admin's
+    redirect to the login page.
+    """
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.headers.get("HX-Request") and not admin_site.has_permission(request):
+            login = f"{reverse('admin:login', current_app=admin_site.name)}?next={reverse('admin:index', current_app=admin_site.name)}"
+            html = render_to_string("admin/policies/measure/rule_builder_session.html", {"message": SESSION_EXPIRED, "login_url": login})
+            response = HttpResponse(html, status=401)
+            response["HX-Retarget"] = "#rb-session"
+            response["HX-Reswap"] = "innerHTML"
+            response["Cache-Control"] = "no-store"
+            return response
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = getattr(view, "__name__", "rule_builder")
+    return wrapped
 
 
 class RuleBuilderView:
