@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def official(username: str, unit: str = "省税务局") -> User:
-    user = User.objects.create_user(username, f"{username}@example.gov.cn", "correct-horse-battery-9", is_staff=True)
+    user = User.objects.create_user(
+        username, f"{username}@example.gov.cn", "correct-horse-battery-9", is_staff=True
+    )
     user.groups.add(Group.objects.get(name="部门工作人员"))
     Official.objects.create(user=user).units.set(ResponsibleUnit.objects.filter(name=unit))
     return user
@@ -106,7 +108,9 @@ def test_the_builder_shows_the_shipped_rule_as_rows_with_its_sentence_and_cases(
     html = response.content.decode()
     assert "第1行 同时满足" in html and "第3行 条件" in html
     assert "纳税信用等级" in html and "制造业等留抵退税行业" in html
-    sentence = preview.describe(load_ruleset(), 12, timezone.localdate())["condition"]
+    sentence = preview.describe(load_ruleset(), 12, draft12.document.number, timezone.localdate())[
+        "condition"
+    ]
     assert sentence.startswith("同时满足:存量留抵税额大于0")
     assert escape(sentence) in html  # the engine's own sentence, the dated extension included
     # The dated extension: a 评估日期 row comparing the screening day with its dated parameter.
@@ -136,10 +140,16 @@ def test_a_changed_operator_moves_a_golden_case_and_saving_stores_it(tax, draft1
     response = post(tax, draft12, fields, **{"c__2__values": ["A"]})
     html = response.content.decode()
     assert "与预期不符" in html
-    assert re.search(r"software-tech-sme|individual-business-restaurant|manufacturing-small-many-benefits", html)
+    assert re.search(
+        r"software-tech-sme|individual-business-restaurant|manufacturing-small-many-benefits", html
+    )
     fields = page_fields(html)
     post(tax, draft12, fields, action="save")
-    assert draft12.eligibility_rules.get().condition["all"][1] == {"field": "tax_credit_rating", "op": "in", "value": ["A"]}
+    assert draft12.eligibility_rules.get().condition["all"][1] == {
+        "field": "tax_credit_rating",
+        "op": "in",
+        "value": ["A"],
+    }
     assert LogEntry.objects.filter(object_id=str(draft12.pk), change_message__contains="规则编辑器").exists()
 
 
@@ -158,7 +168,9 @@ def test_buttons_add_indent_and_remove_rows(tax, draft12) -> None:
     html = post(tax, draft12, fields, **{"c__0__new": "field"}, action="add:c:0").content.decode()
     assert f"第{new + 1}行 条件" in html
     assert f"第{new + 1}行 条件:请选择要比较的企业信息" in html
-    assert re.search(rf'id="c-{new}"[^>]*tabindex="-1" autofocus', html)  # the keyboard focus goes to the new row
+    assert re.search(
+        rf'id="c-{new}"[^>]*tabindex="-1" autofocus', html
+    )  # the keyboard focus goes to the new row
     fields = page_fields(html)
     html = post(tax, draft12, fields, action=f"remove:c:{new}").content.decode()
     assert f"第{new + 1}行" not in html and "所有基准案例都符合预期" in html
@@ -166,10 +178,24 @@ def test_buttons_add_indent_and_remove_rows(tax, draft12) -> None:
 
 def test_json_typos_name_line_and_column_and_load_into_rows(tax, draft12) -> None:
     fields = page_fields(tax.get(url(draft12)).content.decode())
-    html = post(tax, draft12, fields, **{"json-condition": '{"field": "exports" "op": "==", "value": true}'}, action="load_json").content.decode()
+    html = post(
+        tax,
+        draft12,
+        fields,
+        **{"json-condition": '{"field": "exports" "op": "==", "value": true}'},
+        action="load_json",
+    ).content.decode()
     assert "资格条件:第1行第21列附近格式有误(缺少逗号)" in html
-    assert page_fields(html)["json-condition"] == ['{"field": "exports" "op": "==", "value": true}']  # kept to fix
-    html = post(tax, draft12, fields, **{"json-condition": '{"field": "exports", "op": "==", "value": true}'}, action="load_json").content.decode()
+    assert page_fields(html)["json-condition"] == [
+        '{"field": "exports" "op": "==", "value": true}'
+    ]  # kept to fix
+    html = post(
+        tax,
+        draft12,
+        fields,
+        **{"json-condition": '{"field": "exports", "op": "==", "value": true}'},
+        action="load_json",
+    ).content.decode()
     assert "第1行 条件" in html and "第2行" not in html.split("rb-h-estimate")[0]
     assert "有出口业务" in html
 
@@ -192,7 +218,9 @@ def test_the_builder_round_trips_the_page_for_every_shipped_rule(tax, catalogue)
     for rule in EligibilityRule.objects.select_related("measure").filter(measure__is_draft=False):
         draft = rule.measure.start_draft()
         fields = page_fields(client.get(url(draft)).content.decode())
-        state = builder_state.from_post(_QueryDict(fields), [d.pk for d in draft.deadlines.order_by("date", "id")])
+        state = builder_state.from_post(
+            _QueryDict(fields), [d.pk for d in draft.deadlines.order_by("date", "id")]
+        )
         result = builder_state.to_data(state, draft.text)
         assert result.ok, (rule.measure.number, result.errors)
         assert result.rule == {**rule.as_data()}, rule.measure.number
@@ -233,7 +261,9 @@ def test_with_four_eyes_the_last_author_cannot_publish_and_a_colleague_can(setti
 
     page = reviewer.get(publish).content.decode()
     assert "草稿的修改记录" in page and "author" in page and "资格规则" in page and "修改了资格条件" in page
-    assert "创建草稿(复制现行的责任单位、截止日期、资格规则)" in page  # one line for the copy, not one per row
+    assert (
+        "创建草稿(复制现行的责任单位、截止日期、资格规则)" in page
+    )  # one line for the copy, not one per row
     assert reviewer.post(publish).status_code == 302
     rule = Measure.objects.published().get(number=12).eligibility_rules.get()
     assert rule.condition["all"][1]["value"] == ["A"]
@@ -265,10 +295,34 @@ def test_four_eyes_is_on_in_the_production_compose_file() -> None:
         {"action": "add:zz:3"},
         {"action": "remove:c:abc"},
         {"action": "indent:c:99", "c-count": "5000"},
-        {"action": "save", "c-count": "2", "c-0-kind": "all", "c-0-depth": "x", "c-1-kind": "size", "c-1-depth": "7"},
-        {"action": "save", "c-count": "1", "c-0-kind": "field", "c-0-field": "employees", "c-0-op": "<=", "c-0-param": "nope"},
-        {"action": "save", "e-shape": "formula", "e-kind": "refund", "e-formula": "__import__('os')", "c-count": "1",
-         "c-0-kind": "field", "c-0-field": "exports", "c-0-op": "==", "c-0-value": "true", "cite": ["1"]},
+        {
+            "action": "save",
+            "c-count": "2",
+            "c-0-kind": "all",
+            "c-0-depth": "x",
+            "c-1-kind": "size",
+            "c-1-depth": "7",
+        },
+        {
+            "action": "save",
+            "c-count": "1",
+            "c-0-kind": "field",
+            "c-0-field": "employees",
+            "c-0-op": "<=",
+            "c-0-param": "nope",
+        },
+        {
+            "action": "save",
+            "e-shape": "formula",
+            "e-kind": "refund",
+            "e-formula": "__import__('os')",
+            "c-count": "1",
+            "c-0-kind": "field",
+            "c-0-field": "exports",
+            "c-0-op": "==",
+            "c-0-value": "true",
+            "cite": ["1"],
+        },
         {"action": "load_json", "json-condition": "[1, 2", "json-notes": "{}"},
         {"action": "remove_note:7", "notes-count": "abc"},
     ],
@@ -278,12 +332,26 @@ def test_odd_posts_get_an_answer_in_words_never_a_500(tax, draft12, junk: dict) 
     assert response.status_code in (200, 302)
     html = response.content.decode()
     assert "Traceback" not in html
-    assert draft12.eligibility_rules.get().condition == Measure.objects.published().get(number=12).eligibility_rules.get().condition
+    assert (
+        draft12.eligibility_rules.get().condition
+        == Measure.objects.published().get(number=12).eligibility_rules.get().condition
+    )
 
 
 def test_an_unknown_parameter_is_named_on_its_row(tax, draft12) -> None:
-    response = tax.post(url(draft12), {"action": "save", "c-count": "1", "c-0-kind": "field", "c-0-depth": "0",
-                                       "c-0-field": "employees", "c-0-op": "<=", "c-0-param": "nope", "cite": ["1"]})
+    response = tax.post(
+        url(draft12),
+        {
+            "action": "save",
+            "c-count": "1",
+            "c-0-kind": "field",
+            "c-0-depth": "0",
+            "c-0-field": "employees",
+            "c-0-op": "<=",
+            "c-0-param": "nope",
+            "cite": ["1"],
+        },
+    )
     assert "资格条件 第1行 条件:未知的参数“nope”" in response.content.decode()
 
 
@@ -299,7 +367,13 @@ def test_a_deadline_condition_is_edited_as_rows_and_saved(tax, draft12) -> None:
 
 def test_an_estimate_shape_builds_its_formula_and_a_working(tax, draft12) -> None:
     fields = page_fields(tax.get(url(draft12)).content.decode())
-    changes = {"e__shape": "capped", "e__rate__value": "0.5", "e__cap__value": "100", "e__basis": "", "action": "save"}
+    changes = {
+        "e__shape": "capped",
+        "e__rate__value": "0.5",
+        "e__cap__value": "100",
+        "e__basis": "",
+        "action": "save",
+    }
     assert post(tax, draft12, fields, **changes).status_code == 302
     estimate = draft12.eligibility_rules.get().estimate
     assert estimate["formula"] == "min(retained_vat_credit_wan * 0.5, 100)"
@@ -310,7 +384,9 @@ def test_a_golden_case_the_contract_no_longer_accepts_shows_as_absent_not_a_500(
     from policies.models import GoldenCase
 
     case = GoldenCase.objects.filter(expected__has_key="12").first() or GoldenCase.objects.first()
-    GoldenCase.objects.filter(pk=case.pk).update(profile={**case.profile, "employees": -5})  # stored before a range
+    GoldenCase.objects.filter(pk=case.pk).update(
+        profile={**case.profile, "employees": -5}
+    )  # stored before a range
     response = tax.get(url(draft12))
     assert response.status_code == 200
     assert preview._status(load_ruleset(), 12, draft12.document.number, {"employees": -5}) == "absent"

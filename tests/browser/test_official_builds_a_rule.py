@@ -27,8 +27,12 @@ PASSWORD = "correct-horse-battery-9"
 def shipped_rule(number: int) -> dict:
     data = json.loads((ROOT / "fixtures" / "rules.json").read_text(encoding="utf-8"))
     catalogue = json.loads((ROOT / "fixtures" / "catalogue.json").read_text(encoding="utf-8"))
-    pk = next(x["pk"] for x in catalogue if x["model"] == "policies.measure" and x["fields"]["number"] == number)
-    fields = next(x["fields"] for x in data if x["model"] == "policies.eligibilityrule" and x["fields"]["measure"] == pk)
+    pk = next(
+        x["pk"] for x in catalogue if x["model"] == "policies.measure" and x["fields"]["number"] == number
+    )
+    fields = next(
+        x["fields"] for x in data if x["model"] == "policies.eligibilityrule" and x["fields"]["measure"] == pk
+    )
     return {k: fields[k] for k in ("condition", "estimate", "notes", "citation")}
 
 
@@ -97,7 +101,9 @@ def test_an_official_rebuilds_measure_12_with_the_builder_and_a_colleague_publis
     settings.RULES_FOUR_EYES = True
     demo_users()
     published = Measure.objects.published().get(number=12)
-    shipped_sentence = preview_words(load_ruleset(), 12, timezone.localdate())["condition"]
+    shipped_sentence = preview_words(load_ruleset(), 12, published.document.number, timezone.localdate())[
+        "condition"
+    ]
     assert "评估日期" in shipped_sentence  # the dated extension is part of it
     login(page, "demo_official", PASSWORD)
     page.goto(f"/admin/policies/measure/{published.pk}/change/")
@@ -129,7 +135,14 @@ def test_an_official_rebuilds_measure_12_with_the_builder_and_a_colleague_publis
     tick(page, "#c-5-classes-micro")
     tick(page, "#c-5-classes-small")
     add(page, "5", "industry")
-    for query, code in [("制造业", "C"), ("D", "D"), ("交通运输", "G"), ("I65", "I65"), ("科学研究", "M"), ("N77", "N77")]:
+    for query, code in [
+        ("制造业", "C"),
+        ("D", "D"),
+        ("交通运输", "G"),
+        ("I65", "I65"),
+        ("科学研究", "M"),
+        ("N77", "N77"),
+    ]:
         pick_industry(page, 7, query, code)
     type_in(page, "#c-6-label", "制造业等留抵退税行业")
     # The dated extension: from the day a dated parameter names, seven more industries qualify.
@@ -138,7 +151,15 @@ def test_an_official_rebuilds_measure_12_with_the_builder_and_a_colleague_publis
     choose(page, "#c-8-op", ">=")
     choose(page, "#c-8-param", "m12_more_industries_from")
     add(page, "8", "industry")
-    for query, code in [("农、林", "A"), ("批发和零售", "F"), ("住宿和餐饮", "H"), ("居民服务", "O"), ("教育", "P"), ("卫生和社会工作", "Q"), ("文化、体育", "R")]:
+    for query, code in [
+        ("农、林", "A"),
+        ("批发和零售", "F"),
+        ("住宿和餐饮", "H"),
+        ("居民服务", "O"),
+        ("教育", "P"),
+        ("卫生和社会工作", "Q"),
+        ("文化、体育", "R"),
+    ]:
         pick_industry(page, 10, query, code)
     type_in(page, "#c-9-label", "批发零售业等七个留抵退税扩围行业")
 
