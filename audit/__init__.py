@@ -24,7 +24,9 @@ HOTLINE_LOOKUP = "hotline_lookup"
 CALLER_CHECK = "caller_check"
 
 
-def record(request: HttpRequest | None, action: str, detail: dict[str, Any] | None = None, **who: Any) -> AuditEntry:
+def record(
+    request: HttpRequest | None, action: str, detail: dict[str, Any] | None = None, **who: Any
+) -> AuditEntry:
     """Append one entry (``AuditEntryQuerySet.record``: ``user=``, ``username=`` name who acted;
     the acting account defaults to the request's signed-in user)."""
     from .models import AuditEntry

@@ -48,7 +48,15 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 class AdminChangeAdmin(ReadOnlyAdmin):
     """Every add, change and deletion made in the admin; the history link shows field-level diffs."""
 
-    list_display = ["action_time", "user", "content_type", "object_repr", "action_flag", "summary", "history_link"]
+    list_display = [
+        "action_time",
+        "user",
+        "content_type",
+        "object_repr",
+        "action_flag",
+        "summary",
+        "history_link",
+    ]
     list_filter = ["action_flag", "content_type", "action_time"]
     search_fields = ["object_repr", "user__username", "change_message"]
     date_hierarchy = "action_time"

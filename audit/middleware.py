@@ -65,9 +65,7 @@ class AuditMiddleware:
         if rule is None or request.method not in rule.get("methods", ["GET"]):
             return None
         source = request.POST if request.method == "POST" else request.GET
-        detail: dict[str, Any] = {
-            name: str(value)[:MAX_VALUE_LENGTH] for name, value in view_kwargs.items()
-        }
+        detail: dict[str, Any] = {name: str(value)[:MAX_VALUE_LENGTH] for name, value in view_kwargs.items()}
         for name in _param_names(rule, source):
             value = source.get(name, "").strip()
             if value:

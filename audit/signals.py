@@ -24,7 +24,9 @@ def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
-def on_login_failed(sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any) -> None:
+def on_login_failed(
+    sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Django has already masked the password in `credentials`; only the username is kept.
     username = str(credentials.get("username") or credentials.get("email") or "")
     locked = bool(getattr(request, "axes_locked_out", False))
@@ -32,6 +34,8 @@ def on_login_failed(sender: Any, credentials: dict, request: HttpRequest | None 
 
 
 @receiver(user_locked_out, dispatch_uid="audit_locked_out")
-def on_locked_out(sender: Any, request: HttpRequest | None, username: str | None = None, **kwargs: Any) -> None:
+def on_locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None = None, **kwargs: Any
+) -> None:
     # Axes sends this when the limit is reached and again for each attempt during the lockout.
     audit.record(request, audit.LOCKED_OUT, username=username or "")

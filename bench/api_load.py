@@ -37,7 +37,8 @@ def parse_wrk(output: str) -> dict[str, float]:
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     percentiles = {
-        f"p{pct}": to_ms(value, unit) for pct, value, unit in re.findall(r"\s(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\b", output)
+        f"p{pct}": to_ms(value, unit)
+        for pct, value, unit in re.findall(r"\s(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\b", output)
     }
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     return {"rps": rps, **percentiles, "non_2xx": float(non_2xx.group(1)) if non_2xx else 0.0}
@@ -66,7 +67,9 @@ def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30.0) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=15, help="duration of each wrk run")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument(
@@ -91,8 +94,18 @@ def main() -> None:
     profile = json.loads(EXAMPLE.read_text())["profile"] if EXAMPLE.exists() else FALLBACK_PROFILE
     base = f"http://127.0.0.1:{args.port}"
     gunicorn = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{args.port}",
-         "--log-level", "warning"],
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
     )
@@ -115,7 +128,9 @@ def main() -> None:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
 
-    print(f"gunicorn 2 sync workers, PostgreSQL, wrk 2 threads x 16 connections, {args.seconds} s per endpoint")
+    print(
+        f"gunicorn 2 sync workers, PostgreSQL, wrk 2 threads x 16 connections, {args.seconds} s per endpoint"
+    )
     print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>10}{'p90 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
     for name, figures in (("GET /healthz", health), ("POST /api/v1/eligibility", eligibility)):
         print(

@@ -83,7 +83,9 @@ def random_profile(rng: random.Random, sections: dict[str, Any]) -> dict[str, An
             {
                 "unit_value_wan": money(300),
                 "min_depreciation_years": rng.choice([3, 4, 5, 10]),
-                "purchase_date": str(datetime.date(2022, 1, 1) + datetime.timedelta(days=rng.randint(-60, 400))),
+                "purchase_date": str(
+                    datetime.date(2022, 1, 1) + datetime.timedelta(days=rng.randint(-60, 400))
+                ),
             }
             for _ in range(rng.choice([0, 0, 0, 1, 1, 2]))
         ],
@@ -122,7 +124,10 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=5_000, help="sample size of the estimated preview")
     parser.add_argument("--skip-baseline", action="store_true", help="do not compare with the previous way")
     parser.add_argument(
-        "--accounts", type=int, default=2_000, help="enterprise accounts for the rule-change re-screening (0: skip)"
+        "--accounts",
+        type=int,
+        default=2_000,
+        help="enterprise accounts for the rule-change re-screening (0: skip)",
     )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
@@ -144,7 +149,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("load_catalogue", force=True, verbosity=0)
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; affinity: {sorted(os.sched_getaffinity(0))}")
+    print(
+        f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; affinity: {sorted(os.sched_getaffinity(0))}"
+    )
 
     data = json.loads((ROOT / "fixtures" / "rules_source.json").read_text(encoding="utf-8"))
     before = build_ruleset(data)
@@ -175,7 +182,10 @@ def main() -> None:
     changes = {
         "m11 R&D expense > 20万": (11, changed(11, edit_condition("rd_expense_wan", 20))),
         "m2 revenue threshold 800万": (2, changed(2, edit_condition("revenue_wan", 800))),
-        "m3 rule removed (withdrawn)": (3, build_ruleset({**data, "measures": [m for m in data["measures"] if m["number"] != 3]})),
+        "m3 rule removed (withdrawn)": (
+            3,
+            build_ruleset({**data, "measures": [m for m in data["measures"] if m["number"] != 3]}),
+        ),
         "m12 retained VAT credit > 5万": (12, changed(12, edit_condition("retained_vat_credit_wan", 5))),
     }
 
@@ -222,32 +232,53 @@ def main() -> None:
     Receipt.objects.all().delete()
     start = time.perf_counter()
     insert(fresh_profiles(args.small))
-    print(f"\n{args.small:,} distinct profiles ({Receipt.objects.count():,} receipts) generated in {time.perf_counter() - start:.0f} s")
+    print(
+        f"\n{args.small:,} distinct profiles ({Receipt.objects.count():,} receipts) generated in {time.perf_counter() - start:.0f} s"
+    )
 
-    timed("checking every stored profile against the contract once (policies.receipt_checks)", receipt_checks.checked)
-    print("live preview (impact.preview, one measure, golden cases included), exact; first, then again with another value:")
+    timed(
+        "checking every stored profile against the contract once (policies.receipt_checks)",
+        receipt_checks.checked,
+    )
+    print(
+        "live preview (impact.preview, one measure, golden cases included), exact; first, then again with another value:"
+    )
     for label, (number, after) in changes.items():
         fields = impact.read_fields(before, after, [number])
         result = timed(label, lambda after=after, number=number: impact.preview(before, after, [number]))
         again = variants.get(label)
         if again is not None:
-            timed("    again, as the official types another value", lambda a=again, n=number: impact.preview(before, a, [n]))
+            timed(
+                "    again, as the official types another value",
+                lambda a=again, n=number: impact.preview(before, a, [n]),
+            )
         p = result.profiles
         print(
             f"    {p.profiles:,} profiles, {p.screened:,} distinct combinations of {len(fields)} fields screened; "
             f"gains {p.gains:,}, losses {p.losses:,}, others {p.others:,}"
         )
         if not args.skip_baseline:
-            old = timed("    the previous way (every profile screened)", lambda after=after, number=number: baseline(before, after, [number]))
+            old = timed(
+                "    the previous way (every profile screened)",
+                lambda after=after, number=number: baseline(before, after, [number]),
+            )
             same = (old.gains, old.losses, old.others, old.changed_profiles, old.profiles, old.receipts) == (
-                p.gains, p.losses, p.others, p.changed_profiles, p.profiles, p.receipts
+                p.gains,
+                p.losses,
+                p.others,
+                p.changed_profiles,
+                p.profiles,
+                p.receipts,
             ) and [(t, c) for t, c in old.examples] == [(t, c) for t, c in p.examples]
             print(f"    same answer as the previous way: {'yes' if same else 'NO'}")
 
     def all_measures() -> None:
         params = copy.deepcopy(data)
         for item in params["parameters"]:
-            if isinstance(item.get("value"), (int, float)) or str(item.get("value", "")).replace(".", "").isdigit():
+            if (
+                isinstance(item.get("value"), (int, float))
+                or str(item.get("value", "")).replace(".", "").isdigit()
+            ):
                 item["value"] = str(round(float(item["value"]) * 1.1, 4))
                 print(f"parameter change for every checkable measure: {item['key']} {item['value']}")
                 break
@@ -255,7 +286,9 @@ def main() -> None:
         measures = [m.number for m in after_params.measures if m.condition is not None]
         result = timed(f"{len(measures)} measures", lambda: impact.preview(before, after_params, measures))
         p = result.profiles
-        print(f"    {p.screened:,} distinct combinations screened; gains {p.gains:,}, losses {p.losses:,}, others {p.others:,}")
+        print(
+            f"    {p.screened:,} distinct combinations screened; gains {p.gains:,}, losses {p.losses:,}, others {p.others:,}"
+        )
 
     def rule_news(n: int) -> None:
         """The rule-change re-screening of ``n`` opted-in accounts (each keeping one receipt saved
@@ -269,11 +302,17 @@ def main() -> None:
         EnterpriseAccount.objects.all().delete()
         User.objects.filter(username__startswith="bench-account-").delete()
         users = User.objects.bulk_create(
-            [User(username=f"bench-account-{i}", email=f"bench{i}@firm.example.com", password="!") for i in range(n)]
+            [
+                User(username=f"bench-account-{i}", email=f"bench{i}@firm.example.com", password="!")
+                for i in range(n)
+            ]
         )
         users = list(User.objects.filter(username__startswith="bench-account-").order_by("id"))
         made = EnterpriseAccount.objects.bulk_create(
-            [EnterpriseAccount(user=u, uscc=f"BENCH{i:013d}", rule_news_email=True) for i, u in enumerate(users)]
+            [
+                EnterpriseAccount(user=u, uscc=f"BENCH{i:013d}", rule_news_email=True)
+                for i, u in enumerate(users)
+            ]
         )
         receipts = list(Receipt.objects.order_by("id")[:n])
         # Each kept receipt holds the answer the published rules gave, under another rules
@@ -301,19 +340,31 @@ def main() -> None:
 
     start = time.perf_counter()
     insert(fresh_profiles(args.large - args.small))
-    print(f"\n{args.large:,} distinct profiles ({Receipt.objects.count():,} receipts), topped up in {time.perf_counter() - start:.0f} s")
+    print(
+        f"\n{args.large:,} distinct profiles ({Receipt.objects.count():,} receipts), topped up in {time.perf_counter() - start:.0f} s"
+    )
     timed("checking the stored profiles saved since against the contract", receipt_checks.checked)
     print("one measure's change, exact; first, then again with another value:")
     for label, (number, after) in changes.items():
         result = timed(label, lambda after=after, number=number: impact.preview(before, after, [number]))
         p = result.profiles
-        print(f"    {p.screened:,} distinct combinations screened; gains {p.gains:,}, losses {p.losses:,}, others {p.others:,}")
+        print(
+            f"    {p.screened:,} distinct combinations screened; gains {p.gains:,}, losses {p.losses:,}, others {p.others:,}"
+        )
         again = variants.get(label)
         if again is not None:
-            timed("    again, as the official types another value", lambda a=again, n=number: impact.preview(before, a, [n]))
-    print(f"the same, estimated from a sample of {args.sample:,} distinct profiles (the live preview above 10,000):")
+            timed(
+                "    again, as the official types another value",
+                lambda a=again, n=number: impact.preview(before, a, [n]),
+            )
+    print(
+        f"the same, estimated from a sample of {args.sample:,} distinct profiles (the live preview above 10,000):"
+    )
     for label, (number, after) in changes.items():
-        result = timed(label, lambda after=after, number=number: impact.preview(before, after, [number], sample=args.sample))
+        result = timed(
+            label,
+            lambda after=after, number=number: impact.preview(before, after, [number], sample=args.sample),
+        )
         p = result.profiles
         print(f"    估算 from {p.sampled:,}: gains {p.gains:,}, losses {p.losses:,}, others {p.others:,}")
 

@@ -51,9 +51,13 @@ def healthz_series(base: str, seconds: float) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--receipts", type=int, default=4, help="parallel downloads, one receipt each")
-    parser.add_argument("--seconds", type=float, default=20.0, help="how long /healthz is timed during the burst")
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="how long /healthz is timed during the burst"
+    )
     args = parser.parse_args()
     env = production_env(DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost")
     prepare_database(env)

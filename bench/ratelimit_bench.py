@@ -39,8 +39,10 @@ def main() -> None:
     factory = RequestFactory()
     cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     # One address per 100 requests, so both the first hit of a key and later hits are measured.
-    requests = [factory.post("/api/v1/eligibility", REMOTE_ADDR=f"10.9.{i // 25600 % 256}.{i // 100 % 256}")
-                for i in range(args.requests)]
+    requests = [
+        factory.post("/api/v1/eligibility", REMOTE_ADDR=f"10.9.{i // 25600 % 256}.{i // 100 % 256}")
+        for i in range(args.requests)
+    ]
     with override_settings(RATE_LIMIT_ENABLED=True, RATE_LIMITS=[("POST", "/api/v1/eligibility", 10**9)]):
         limiter(requests[0])
         timings = []
@@ -50,8 +52,10 @@ def main() -> None:
             timings.append((time.perf_counter() - start) * 1e6)
     timings.sort()
     p95 = timings[int(len(timings) * 0.95)]
-    print(f"rate limiter ({cache}): median {statistics.median(timings):.0f} µs, p95 {p95:.0f} µs per request, "
-          f"n={len(timings)}")
+    print(
+        f"rate limiter ({cache}): median {statistics.median(timings):.0f} µs, p95 {p95:.0f} µs per request, "
+        f"n={len(timings)}"
+    )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,9 @@ def load_measures() -> tuple[dict[int, str], set[int], int]:
     """Measure texts by number, the checkable numbers, and the plan's year."""
     catalogue = json.loads((ROOT / "fixtures" / "catalogue.json").read_text(encoding="utf-8"))
     rules = json.loads((ROOT / "fixtures" / "rules.json").read_text(encoding="utf-8"))
-    texts = {o["fields"]["number"]: o["fields"]["text"] for o in catalogue if o["model"] == "policies.measure"}
+    texts = {
+        o["fields"]["number"]: o["fields"]["text"] for o in catalogue if o["model"] == "policies.measure"
+    }
     issued = next(o["fields"]["issued_on"] for o in catalogue if o["model"] == "policies.policydocument")
     checkable = {o["fields"]["measure"] for o in rules if o["model"] == "policies.eligibilityrule"}
     return texts, checkable, int(issued[:4])
@@ -51,7 +53,9 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _match(key: list[dict], got: list[dict], keys: tuple[str, ...]) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
+def _match(
+    key: list[dict], got: list[dict], keys: tuple[str, ...]
+) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
     """Pair key entries with suggestions agreeing on `keys`; return pairs, missed, unmatched."""
     free = list(got)
     pairs, missed = [], []
@@ -102,7 +106,9 @@ def evaluate() -> dict[str, Any]:
     texts, checkable, year = load_measures()
     key = json.loads(KEY.read_text(encoding="utf-8"))["measures"]
     if {int(n) for n in key} != checkable:
-        raise SystemExit(f"the key covers measures {sorted(map(int, key))}, the rules fixture {sorted(checkable)}")
+        raise SystemExit(
+            f"the key covers measures {sorted(map(int, key))}, the rules fixture {sorted(checkable)}"
+        )
     out: dict[str, Any] = {
         **_tally(),
         "checkable_measures": len(checkable),
@@ -144,7 +150,9 @@ def _pct(a: int, b: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--misses", action="store_true", help="also list missed key entries and unmatched suggestions")
+    parser.add_argument(
+        "--misses", action="store_true", help="also list missed key entries and unmatched suggestions"
+    )
     args = parser.parse_args()
     r = evaluate()
     if args.json:
@@ -157,19 +165,25 @@ def main() -> None:
     if args.misses:
         for x in info["condition_rows"]:
             print("  informational condition:", json.dumps(x, ensure_ascii=False))
-    print(f"held-out: {len(json.loads(HELDOUT.read_text(encoding='utf-8'))['texts'])} sentences from reference/domain/")
+    print(
+        f"held-out: {len(json.loads(HELDOUT.read_text(encoding='utf-8'))['texts'])} sentences from reference/domain/"
+    )
     _print_scores(r["heldout"], args.misses)
     print(f"quotes not found verbatim in their text: {len(r['bad_quotes'])}")
 
 
 def _print_scores(r: dict[str, Any], misses: bool) -> None:
     c, f = r["conditions"], r["figures"]
-    print(f"  recall, conditions (field and value): {_pct(c['found'], c['key'])}; op agrees: {_pct(c['op_agrees'], c['found'])}")
+    print(
+        f"  recall, conditions (field and value): {_pct(c['found'], c['key'])}; op agrees: {_pct(c['op_agrees'], c['found'])}"
+    )
     print(f"  recall, figures (value and unit):     {_pct(f['found'], f['key'])}")
     print(f"  recall, all:                          {_pct(c['found'] + f['found'], c['key'] + f['key'])}")
     print(f"  precision, conditions:                {_pct(c['found'], c['suggested'])}")
     print(f"  precision, figures:                   {_pct(f['found'], f['suggested'])}")
-    print(f"  precision, all:                       {_pct(c['found'] + f['found'], c['suggested'] + f['suggested'])}")
+    print(
+        f"  precision, all:                       {_pct(c['found'] + f['found'], c['suggested'] + f['suggested'])}"
+    )
     if misses:
         for m in r["missed"]:
             print("  missed:", json.dumps(m, ensure_ascii=False))

@@ -80,7 +80,13 @@ def search(
 def _items(measures: list[FoundMeasure]) -> list[dict]:
     items = []
     for m in measures:
-        item = {"measure": m.number, "document": m.document.number, "title": m.title, "snippet": str(m.snippet), "score": m.score}
+        item = {
+            "measure": m.number,
+            "document": m.document.number,
+            "title": m.title,
+            "snippet": str(m.snippet),
+            "score": m.score,
+        }
         if m.also_in:
             item["also_in"] = [other.as_api() for other in m.also_in]
         items.append(item)

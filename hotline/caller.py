@@ -82,7 +82,9 @@ def script_for(answer: dict[str, Any]) -> CallerScript:
         if status != ELIGIBLE:
             continue
         catalogue = result.get("catalogue") or {}
-        units = catalogue.get("units") or [{"name": n, "phone": ""} for n in result.get("responsible_units", [])]
+        units = catalogue.get("units") or [
+            {"name": n, "phone": ""} for n in result.get("responsible_units", [])
+        ]
         upcoming = [d for d in result.get("deadlines", []) if d.get("applies", True)]
         items.append(
             ScriptItem(

@@ -122,7 +122,8 @@ class CallerCheckForm(forms.Form):
             if name == "industry":
                 question = QUESTIONS["industry_section"]
                 self.fields[name] = IndustryField(
-                    label="所属行业", help_text="说出行业名称或代码即可,例如“机械”“汽车”或 C36;" + question.help
+                    label="所属行业",
+                    help_text="说出行业名称或代码即可,例如“机械”“汽车”或 C36;" + question.help,
                 )
             elif name == "equipment":
                 self.fields[name] = forms.ChoiceField(
@@ -131,9 +132,7 @@ class CallerCheckForm(forms.Form):
                     choices=[("yes", "有,填写如下"), ("no", "没有"), (UNKNOWN, UNKNOWN_LABEL)],
                     widget=forms.RadioSelect,
                 )
-                self.equipment_rows = equipment_formset(
-                    data, profile.get("equipment"), extra_equipment_rows
-                )
+                self.equipment_rows = equipment_formset(data, profile.get("equipment"), extra_equipment_rows)
             else:
                 self.fields[name] = build_field(name)
 

@@ -117,7 +117,11 @@ def _call_form(request: HttpRequest, q: str, blank: bool = False) -> CallForm:
     "已当场解答" starts unticked: the agent says so only once the caller's question is answered.
     """
     looked_up = [] if blank else request.session.get(LOOKED_UP_KEY, [])
-    initial = {"topic": "" if blank else q[:200], "answered": False, "measure_numbers": ", ".join(map(str, looked_up))}
+    initial = {
+        "topic": "" if blank else q[:200],
+        "answered": False,
+        "measure_numbers": ", ".join(map(str, looked_up)),
+    }
     return CallForm(initial=initial)
 
 
@@ -127,7 +131,11 @@ def _selected(value: str) -> str | None:
 
 
 def _console_context(
-    request: HttpRequest, q: str, selected: str | None, call_form: CallForm | None = None, logged: bool = False
+    request: HttpRequest,
+    q: str,
+    selected: str | None,
+    call_form: CallForm | None = None,
+    logged: bool = False,
 ) -> dict[str, Any]:
     results = Measure.objects.search(q, limit=CONSOLE_LIMIT) if q.strip() else []
     card = None

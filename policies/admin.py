@@ -73,8 +73,12 @@ class UnitScopeFilter(admin.SimpleListFilter):
     title = "范围"
     parameter_name = "scope"
 
-    def __init__(self, request: HttpRequest, params: dict, model: type, model_admin: admin.ModelAdmin) -> None:
-        self.own_units = list(ResponsibleUnit.objects.filter(officials__user=request.user).order_by("order", "id"))
+    def __init__(
+        self, request: HttpRequest, params: dict, model: type, model_admin: admin.ModelAdmin
+    ) -> None:
+        self.own_units = list(
+            ResponsibleUnit.objects.filter(officials__user=request.user).order_by("order", "id")
+        )
         self.default = "all" if request.user.is_superuser or not self.own_units else "mine"
         if "units__id__exact" in params:
             self.default = "all"  # a unit picked under 责任单位 is shown even if it is not theirs
@@ -131,7 +135,9 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
     object_history_list_template = "admin/policies/measure/object_history_list.html"
 
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
         """The measure's history, followed by the history of its units and deadlines.
 
         Publishing writes every row of the draft back onto the published measure, so a unit or
@@ -195,7 +201,9 @@ class MeasureAdmin(SimpleHistoryAdmin):
             if not obj.is_draft:
                 if request.method == "POST" and may_change:
                     self.message_user(
-                        request, "已发布的版本不能直接修改:请点击右上角“修改草稿”,在草稿中修改后再发布。", messages.WARNING
+                        request,
+                        "已发布的版本不能直接修改:请点击右上角“修改草稿”,在草稿中修改后再发布。",
+                        messages.WARNING,
                     )
                     return HttpResponseRedirect(request.path)
                 extra.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
@@ -206,7 +214,9 @@ class MeasureAdmin(SimpleHistoryAdmin):
     def readonly_reason(self, request: HttpRequest, obj: Measure) -> str:
         """Why this official may only look at this measure, in their words."""
         units = "、".join((obj.draft_of or obj).unit_names()) or "(未登记)"
-        own = "、".join(ResponsibleUnit.objects.filter(officials__user=request.user).values_list("name", flat=True))
+        own = "、".join(
+            ResponsibleUnit.objects.filter(officials__user=request.user).values_list("name", flat=True)
+        )
         if not own:
             return f"这条措施的责任单位是{units}。您的账号还没有登记所属单位,因此只能查看,不能修改;请联系系统管理员在“部门工作人员”中登记。"
         return (
@@ -249,8 +259,16 @@ class MeasureAdmin(SimpleHistoryAdmin):
                 session_checked(self.admin_site.admin_view(RuleBuilderView(self)), self.admin_site),
                 name="policies_measure_rule_builder",
             ),
-            path("<int:pk>/start-draft/", self.admin_site.admin_view(self.start_draft_view), name="policies_measure_start_draft"),
-            path("<int:pk>/publish/", self.admin_site.admin_view(self.publish_view), name="policies_measure_publish"),
+            path(
+                "<int:pk>/start-draft/",
+                self.admin_site.admin_view(self.start_draft_view),
+                name="policies_measure_start_draft",
+            ),
+            path(
+                "<int:pk>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="policies_measure_publish",
+            ),
             path(
                 "<int:pk>/history/<int:history_id>/draft/",
                 self.admin_site.admin_view(self.draft_from_version_view),
@@ -291,7 +309,9 @@ class MeasureAdmin(SimpleHistoryAdmin):
                 errors = exc.messages
             else:
                 review.log_publication(request, draft_pk, published)
-                self.message_user(request, f"第{published.number}条已发布,公众页面和接口已更新。", messages.SUCCESS)
+                self.message_user(
+                    request, f"第{published.number}条已发布,公众页面和接口已更新。", messages.SUCCESS
+                )
                 return HttpResponseRedirect(reverse("admin:policies_measure_change", args=[published.pk]))
         context = {
             "errors": errors,
@@ -385,4 +405,3 @@ class OfficialAdmin(admin.ModelAdmin):
     @admin.display(description="所属单位")
     def unit_list(self, obj: Official) -> str:
         return "、".join(u.name for u in obj.units.all())
-

@@ -47,7 +47,10 @@ class GoldenCaseForm(forms.ModelForm):
         fields = ["name", "description", "profile", "expected", "expected_size_class_300"]
         # Officials know a case by its Chinese name; the slug is only its code.
         labels = {"name": "代码", "description": "名称"}
-        help_texts = {"description": "官员看到的案例名称,例如:小型制造企业,可享受多项政策", "name": "英文短名,仅作标识,例如:manufacturing-small-many-benefits"}
+        help_texts = {
+            "description": "官员看到的案例名称,例如:小型制造企业,可享受多项政策",
+            "name": "英文短名,仅作标识,例如:manufacturing-small-many-benefits",
+        }
 
     def clean_profile(self) -> Any:
         profile = self.cleaned_data["profile"]
@@ -141,6 +144,6 @@ def rules_change_section(request: HttpRequest, before: RuleSet, after: RuleSet) 
     """The impact of a parameter change on every checkable measure (parameters are shared)."""
     measures = [m.number for m in after.measures if m.condition is not None]
     result = impact.preview(before, after, measures)
-    return render_to_string("admin/enterprises/impact_preview.html", {"impact": result, "change_title": "参数修改前后"})
-
-
+    return render_to_string(
+        "admin/enterprises/impact_preview.html", {"impact": result, "change_title": "参数修改前后"}
+    )

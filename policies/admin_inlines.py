@@ -57,7 +57,9 @@ class UnitsInlineFormSet(forms.BaseInlineFormSet):
         if user is not None and not user.is_superuser:
             own = set(ResponsibleUnit.objects.filter(officials__user=user))
             if not own & set(units):
-                raise forms.ValidationError("责任单位中必须包含您所属的单位,否则保存后您将无法再修改这条措施。")
+                raise forms.ValidationError(
+                    "责任单位中必须包含您所属的单位,否则保存后您将无法再修改这条措施。"
+                )
 
 
 class MeasureUnitInline(MeasureContentInline, admin.TabularInline):

@@ -83,7 +83,9 @@ class EligibilityRuleAdmin(SimpleHistoryAdmin):
         return obj.estimate is not None
 
 
-def parameter_rights_problem(user: Any, key: str, measure_number: int | None, exclude_pk: int | None = None) -> str:
+def parameter_rights_problem(
+    user: Any, key: str, measure_number: int | None, exclude_pk: int | None = None
+) -> str:
     """Why `user` may not write a row of parameter `key` citing `measure_number` ("" when they may).
 
     Rules find a parameter by its key and use whichever row is in force, so a new row of a key
@@ -119,7 +121,17 @@ class ParameterForm(forms.ModelForm):
 
     class Meta:
         model = Parameter
-        fields = ["key", "label", "value", "unit", "valid_from", "valid_until", "measure_number", "source", "quote"]
+        fields = [
+            "key",
+            "label",
+            "value",
+            "unit",
+            "valid_from",
+            "valid_until",
+            "measure_number",
+            "source",
+            "quote",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -192,7 +204,9 @@ class ParameterAdmin(SimpleHistoryAdmin):
         measure = Measure.objects.published().numbered(obj.measure_number).first()
         return measure is not None and measure.can_be_changed_by(request.user)
 
-    def get_form(self, request: HttpRequest, obj: Parameter | None = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Parameter | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
         # Every path that saves a row (add, change, history revert, the impact confirmation)
         # validates this form, so the unit check lives here rather than in each view.
@@ -201,7 +215,9 @@ class ParameterAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         allowed = super().has_add_permission(request)
         user = request.user
-        return allowed and (user.is_superuser or Official.objects.filter(user=user, units__isnull=False).exists())
+        return allowed and (
+            user.is_superuser or Official.objects.filter(user=user, units__isnull=False).exists()
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Parameter | None = None) -> bool:
         return super().has_change_permission(request, obj) and self._official_may_change(request, obj)
@@ -216,7 +232,11 @@ class ParameterAdmin(SimpleHistoryAdmin):
         invalidate()
 
     def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
     ) -> HttpResponse:
         """Before a parameter change takes effect, show whom it would move, and ask to confirm.
 
@@ -224,7 +244,11 @@ class ParameterAdmin(SimpleHistoryAdmin):
         saved profiles screened with the current rules and with the edited parameter) and a form
         that re-posts the same values; only the confirmed POST saves.
         """
-        if request.method == "POST" and "_impact_confirmed" not in request.POST and IS_POPUP_VAR not in request.POST:
+        if (
+            request.method == "POST"
+            and "_impact_confirmed" not in request.POST
+            and IS_POPUP_VAR not in request.POST
+        ):
             obj = self.get_object(request, object_id) if object_id else None
             allowed = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
             if allowed and (obj is not None or object_id is None):

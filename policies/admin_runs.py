@@ -17,7 +17,16 @@ from .models import Measure, RuleNewsRun
 @admin.register(RuleNewsRun)
 class RuleNewsRunAdmin(admin.ModelAdmin):
     list_display = ["started_at", "progress", "sent", "finished_at", "rules_version"]
-    readonly_fields = ["rules_version", "total", "done", "sent", "chunks", "chunks_done", "started_at", "finished_at"]
+    readonly_fields = [
+        "rules_version",
+        "total",
+        "done",
+        "sent",
+        "chunks",
+        "chunks_done",
+        "started_at",
+        "finished_at",
+    ]
 
     @admin.display(description="进度")
     def progress(self, run: RuleNewsRun) -> str:

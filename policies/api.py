@@ -96,7 +96,9 @@ def _measure_data(request: HttpRequest, measure: Measure) -> dict:
     }
 
 
-@router.get("/documents", response=list[DocumentOut], summary="所有政策文件(文号、标题、执行期、已发布措施数)")
+@router.get(
+    "/documents", response=list[DocumentOut], summary="所有政策文件(文号、标题、执行期、已发布措施数)"
+)
 def list_documents(request: HttpRequest) -> list[dict]:
     documents = PolicyDocument.objects.annotate(
         published=Count("measure", filter=Q(measure__is_draft=False))
@@ -148,7 +150,10 @@ def get_measure(request: HttpRequest, number: str, document: str = "") -> Status
     measure = None
     if number.isascii() and number.isdigit() and len(number) <= 9:
         measure = (
-            Measure.objects.public_listing().prefetch_related("deadlines").numbered(int(number), found).first()
+            Measure.objects.public_listing()
+            .prefetch_related("deadlines")
+            .numbered(int(number), found)
+            .first()
         )
     if measure is None:
         where = found.number if found else ""

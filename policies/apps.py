@@ -13,8 +13,11 @@ OTHER_APP_PERMISSIONS = [
     "enterprises.view_remindernotice",
     "hotline.view_call",
     "hotline.change_call",
-    *(f"hotline.{action}_{model}" for model in ("dictionaryword", "searchsynonym")
-      for action in ("view", "add", "change", "delete")),
+    *(
+        f"hotline.{action}_{model}"
+        for model in ("dictionaryword", "searchsynonym")
+        for action in ("view", "add", "change", "delete")
+    ),
 ]
 
 
@@ -32,7 +35,8 @@ def sync_officials_group(sender: AppConfig, **kwargs: object) -> None:
     wanted = [
         p
         for p in perms
-        if p.content_type.model.removeprefix("historical") not in VIEW_ONLY_MODELS or p.codename.startswith("view_")
+        if p.content_type.model.removeprefix("historical") not in VIEW_ONLY_MODELS
+        or p.codename.startswith("view_")
     ]
     group.permissions.add(*wanted)
     for dotted in OTHER_APP_PERMISSIONS:

@@ -133,7 +133,9 @@ def preview(
     them, spread evenly over the order they were saved in (see ``ProfileImpact.sampled``).
     """
     cases = [
-        CaseImpact(case, changes_for(case.profile, before, after, measures, document), case.expected_statuses())
+        CaseImpact(
+            case, changes_for(case.profile, before, after, measures, document), case.expected_statuses()
+        )
         for case in GoldenCase.objects.all()
     ]
     return Impact(measures, cases, profile_impact(before, after, measures, document, sample=sample))
@@ -168,7 +170,9 @@ def profile_impact(
         raw_day = group.as_of  # None: the screening day is today, as validation makes it
         day = days.get(raw_day)
         if day is None:
-            day = days[raw_day] = signatures.setdefault(_day_key(raw_day, before, after, buckets), len(signatures))
+            day = days[raw_day] = signatures.setdefault(
+                _day_key(raw_day, before, after, buckets), len(signatures)
+            )
         # Profiles in the same threshold buckets on days with the same rule data get the same
         # statuses (policies.engine.buckets): one of them is screened for all.
         key = (day, buckets.key(values))
@@ -196,7 +200,9 @@ def profile_impact(
     if stats.sampled:
         counted_receipts = sum(g.count for g in groups)
         scale = stats.receipts / counted_receipts
-        stats.gains, stats.losses, stats.others = (round(n * scale) for n in (stats.gains, stats.losses, stats.others))
+        stats.gains, stats.losses, stats.others = (
+            round(n * scale) for n in (stats.gains, stats.losses, stats.others)
+        )
         stats.changed_profiles = round(stats.changed_profiles * stats.profiles / stats.sampled)
     return stats
 

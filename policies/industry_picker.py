@@ -77,7 +77,9 @@ class IndustryPicker(forms.TextInput):
     The radio buttons are named ``<name>_pick``; a choice there wins over the typed text.
     """
 
-    template_name = "policies/widgets/industry_picker.html"  # an app template: the form renderer reads only those
+    template_name = (
+        "policies/widgets/industry_picker.html"  # an app template: the form renderer reads only those
+    )
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(

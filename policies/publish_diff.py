@@ -69,18 +69,31 @@ def _shown(measure: Measure, name: str) -> str:
 
 
 def _units(measure: Measure) -> str:
-    return "、".join(mu.unit.name for mu in measure.measure_units.order_by("position", "id").select_related("unit")) or "—"
+    return (
+        "、".join(
+            mu.unit.name for mu in measure.measure_units.order_by("position", "id").select_related("unit")
+        )
+        or "—"
+    )
 
 
 def _deadlines(measure: Measure) -> str:
-    return "\n".join(f"{d.date.isoformat()} {d.label}" for d in measure.deadlines.order_by("date", "id")) or "没有截止日期"
+    return (
+        "\n".join(f"{d.date.isoformat()} {d.label}" for d in measure.deadlines.order_by("date", "id"))
+        or "没有截止日期"
+    )
 
 
 def _rule_words(measure: Measure, ruleset: Any) -> dict[str, str]:
     """The measure's rule in the engine's and the builder's sentences, part by part."""
     rule = measure.eligibility_rules.first()
     if rule is None:
-        return {"资格条件": "没有资格规则(显示为“相关信息”)", "金额估算": "不估算金额", "补充说明": "—", "原文依据": "—"}
+        return {
+            "资格条件": "没有资格规则(显示为“相关信息”)",
+            "金额估算": "不估算金额",
+            "补充说明": "—",
+            "原文依据": "—",
+        }
     day = timezone.localdate()
     words = preview.describe(ruleset, measure.number, measure.document.number, day)
     try:
@@ -89,13 +102,17 @@ def _rule_words(measure: Measure, ruleset: Any) -> dict[str, str]:
     except ValueError:
         # A formula the builder cannot show as a shape is still shown, in its own language.
         estimate = f"按公式计算:{json.dumps(rule.estimate, ensure_ascii=False)}"
-    notes = [f"当{when}时显示:{n.get('text', '')}" for when, n in zip(words["notes"], rule.notes or [], strict=False)]
+    notes = [
+        f"当{when}时显示:{n.get('text', '')}"
+        for when, n in zip(words["notes"], rule.notes or [], strict=False)
+    ]
     return {
         "资格条件": words["condition"] or "—",
         "金额估算": estimate,
         "补充说明": "\n".join(notes) or "—",
         "原文依据": rule.citation or "—",
-        "截止日期的适用条件": "\n".join(f"{d.isoformat()} {label}:{w}" for d, label, w in words["deadlines"]) or "—",
+        "截止日期的适用条件": "\n".join(f"{d.isoformat()} {label}:{w}" for d, label, w in words["deadlines"])
+        or "—",
     }
 
 
@@ -106,19 +123,28 @@ def _param_labels() -> dict[str, str]:
 def _cited(measure: Measure) -> list[tuple[str, Parameter | None]]:
     """The parameters the measure's rule and deadlines cite, each with its row in force today."""
     rule = measure.eligibility_rules.first()
-    blob = json.dumps([rule.as_data() if rule else None, [d.condition for d in measure.deadlines.all()]], ensure_ascii=False)
+    blob = json.dumps(
+        [rule.as_data() if rule else None, [d.condition for d in measure.deadlines.all()]], ensure_ascii=False
+    )
     keys = sorted({a or b for a, b in _PARAM.findall(blob)})
     today = timezone.localdate()
     out = []
     for key in keys:
         rows = list(Parameter.objects.filter(key=key).order_by("valid_from"))
-        in_force = [p for p in rows if (p.valid_from is None or p.valid_from <= today) and (p.valid_until is None or today <= p.valid_until)]
+        in_force = [
+            p
+            for p in rows
+            if (p.valid_from is None or p.valid_from <= today)
+            and (p.valid_until is None or today <= p.valid_until)
+        ]
         out.append((key, (in_force or rows or [None])[-1]))
     return out
 
 
 def _cited_parameters(measure: Measure) -> str:
-    lines = [f"{p.label}({key})= {p.value}{p.unit}" if p else f"{key}(参数不存在)" for key, p in _cited(measure)]
+    lines = [
+        f"{p.label}({key})= {p.value}{p.unit}" if p else f"{key}(参数不存在)" for key, p in _cited(measure)
+    ]
     return "\n".join(lines) or "不引用参数"
 
 
@@ -217,16 +243,28 @@ def quote_warnings(draft: Measure) -> list[QuoteWarning]:
                     if _quoted_date_matches(str(figure.value), day):
                         now = "、".join(d.isoformat() for d in new_dates) or "(已删除)"
                         warnings.append(
-                            QuoteWarning(where, figure.quote, f"{where}写着“{figure.quote}”,但草稿把日期{day.isoformat()}改为{now}。请核对{where}是否需要一并修改。")
+                            QuoteWarning(
+                                where,
+                                figure.quote,
+                                f"{where}写着“{figure.quote}”,但草稿把日期{day.isoformat()}改为{now}。请核对{where}是否需要一并修改。",
+                            )
                         )
             elif _figure_value(figure.value) in gone_numbers:
                 warnings.append(
-                    QuoteWarning(where, figure.quote, f"{where}写着“{figure.quote}”,但草稿的资格规则已不再使用{figure.value}。请核对{where}是否需要一并修改。")
+                    QuoteWarning(
+                        where,
+                        figure.quote,
+                        f"{where}写着“{figure.quote}”,但草稿的资格规则已不再使用{figure.value}。请核对{where}是否需要一并修改。",
+                    )
                 )
         for condition in found.conditions:
             if _figure_value(condition.value) in gone_numbers:
                 warnings.append(
-                    QuoteWarning(where, condition.quote, f"{where}写着“{condition.quote}”,但草稿的资格条件已不再使用{condition.value}。请核对{where}是否需要一并修改。")
+                    QuoteWarning(
+                        where,
+                        condition.quote,
+                        f"{where}写着“{condition.quote}”,但草稿的资格条件已不再使用{condition.value}。请核对{where}是否需要一并修改。",
+                    )
                 )
     return warnings
 

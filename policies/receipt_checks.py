@@ -40,7 +40,11 @@ def checked() -> tuple[int, frozenset[int]]:
             row = ReceiptCheck.objects.get(fingerprint=fingerprint)
     start = row.checked_up_to
     # enterprises.Receipt, looked up as policies.impact does (that app builds on this one).
-    pending = apps.get_model("enterprises", "Receipt")._default_manager.filter(id__gt=start, created_at__lt=timezone.now() - SETTLE).order_by("id")
+    pending = (
+        apps.get_model("enterprises", "Receipt")
+        ._default_manager.filter(id__gt=start, created_at__lt=timezone.now() - SETTLE)
+        .order_by("id")
+    )
     invalid = set(row.invalid)
     upto = start
     while True:

@@ -121,7 +121,7 @@ class StatusChange:
 
     @property
     def direction(self) -> str:
-        """"gain" (now eligible), "loss" (no longer eligible) or "other"."""
+        """ "gain" (now eligible), "loss" (no longer eligible) or "other"."""
         if self.after == ELIGIBLE and self.before != ELIGIBLE:
             return "gain"
         if self.before == ELIGIBLE and self.after != ELIGIBLE:

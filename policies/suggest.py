@@ -63,22 +63,50 @@ _GRADE_FIELDS = ("env_performance_grade", "tax_credit_rating")
 _PREFIX_OPS: tuple[tuple[str, str], ...] = tuple(
     sorted(
         [
-            ("不超过", "<="), ("不高于", "<="), ("不大于", "<="), ("不多于", "<="), ("最高不超过", "<="),
-            ("低于", "<"), ("少于", "<"), ("小于", "<"), ("未满", "<"), ("不满", "<"), ("不足", "<"), ("不到", "<"),
-            ("不低于", ">="), ("不少于", ">="), ("不小于", ">="), ("达到", ">="), ("首次达到", ">="),
-            ("超过", ">"), ("高于", ">"), ("大于", ">"), ("多于", ">"),
-            ("为", "=="), ("等于", "=="),
+            ("不超过", "<="),
+            ("不高于", "<="),
+            ("不大于", "<="),
+            ("不多于", "<="),
+            ("最高不超过", "<="),
+            ("低于", "<"),
+            ("少于", "<"),
+            ("小于", "<"),
+            ("未满", "<"),
+            ("不满", "<"),
+            ("不足", "<"),
+            ("不到", "<"),
+            ("不低于", ">="),
+            ("不少于", ">="),
+            ("不小于", ">="),
+            ("达到", ">="),
+            ("首次达到", ">="),
+            ("超过", ">"),
+            ("高于", ">"),
+            ("大于", ">"),
+            ("多于", ">"),
+            ("为", "=="),
+            ("等于", "=="),
         ],
         key=lambda pair: -len(pair[0]),
     )
 )
 _SUFFIX_OPS: tuple[tuple[str, str], ...] = (
-    ("(含)以下", "<="), ("(含)以下", "<="), ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
-    ("(含)以上", ">="), ("(含)以上", ">="), ("及以上", ">="), ("以上", ">="),
+    ("(含)以下", "<="),
+    ("(含)以下", "<="),
+    ("及以下", "<="),
+    ("以下", "<="),
+    ("以内", "<="),
+    ("之内", "<="),
+    ("(含)以上", ">="),
+    ("(含)以上", ">="),
+    ("及以上", ">="),
+    ("以上", ">="),
 )
 _INCLUSION = re.compile(r"[((](不)?含[^()()]{0,12}[))]")
 # Between two bounds on one field: 超过100万元但不超过300万元.
-_BOUND_LINK = re.compile(r"(?:但|且|并且|而|、|,|,)?(" + "|".join(w for w, _ in _PREFIX_OPS if w not in ("为", "等于")) + r")")
+_BOUND_LINK = re.compile(
+    r"(?:但|且|并且|而|、|,|,)?(" + "|".join(w for w, _ in _PREFIX_OPS if w not in ("为", "等于")) + r")"
+)
 _CAP_WORDS = ("最高", "最多", "上限", "封顶", "不超过", "不高于")
 _RANGE_LINKS = ("至", "到", "~", "～", "—", "-", "－")
 _LIST_LINKS = "、和或及"
@@ -88,7 +116,9 @@ _MAX_GAP = 10
 
 _MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
 
-_NUM = r"\d+(?:\.\d+)?|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*(?:点[零〇一二三四五六七八九]+)?"
+_NUM = (
+    r"\d+(?:\.\d+)?|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*(?:点[零〇一二三四五六七八九]+)?"
+)
 # A Chinese numeral alone (千亿产业, 十四五) is a name, not a figure, so a unit is required; 万 and
 # 亿 are multipliers of the unit that follows (2000万元, 50万人).
 _QUANTITY = re.compile(
@@ -279,8 +309,10 @@ def _field_before(text: str, pos: int, kind: str | None) -> tuple[_Word, int] | 
         end = start + len(word.text)
         if pos - end > _MAX_GAP or re.search(r"\d", text[end:pos]):
             continue
-        if best is None or end > best[1] + len(best[0].text) or (
-            end == best[1] + len(best[0].text) and len(word.text) > len(best[0].text)
+        if (
+            best is None
+            or end > best[1] + len(best[0].text)
+            or (end == best[1] + len(best[0].text) and len(word.text) > len(best[0].text))
         ):
             best = (word, start)
     return best
@@ -333,7 +365,9 @@ def suggest(text: str, *, default_year: int | None = None) -> Suggestions:
         a, b = Decimal(m.group(1)), Decimal(m.group(2))
         if a:
             quote_end = m.end(2) + (2 if text.startswith(("奖励", "配套", "补助", "补贴"), m.end(2)) else 0)
-            figures.append((m.start(), FigureSuggestion(_plain(b / a), "fraction", text[m.start() : quote_end], "rate")))
+            figures.append(
+                (m.start(), FigureSuggestion(_plain(b / a), "fraction", text[m.start() : quote_end], "rate"))
+            )
             taken.append((m.start(), m.end()))
 
     quantities = [

@@ -191,6 +191,8 @@ def document_measure(request: HttpRequest, document: int, number: int) -> HttpRe
     if request.path != measure.get_absolute_url():
         return redirect(measure.get_absolute_url(), permanent=True)
     return _render_measure(request, measure)
+
+
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 

@@ -125,7 +125,9 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
         )
     else:
         html = render_to_string(
-            "security/429.html", {"message": RATE_LIMITED_MESSAGE, "retry_after": retry_after}, request=request
+            "security/429.html",
+            {"message": RATE_LIMITED_MESSAGE, "retry_after": retry_after},
+            request=request,
         )
         response = HttpResponse(html, status=429)
     response["Retry-After"] = str(retry_after)
@@ -169,15 +171,21 @@ class LockoutBackend(AxesStandaloneBackend):
     the `None` branch, which axes itself would turn into an exception.
     """
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """The page django-axes shows instead of the login form once an account is locked."""
     from axes.helpers import get_cool_off, get_failure_limit
 
@@ -277,7 +285,7 @@ class StrictJSONField(forms.JSONField):
 
 
 def _json_problem(value: Any) -> str:
-    """"constant" for a non-finite number, "nul" for a NUL character anywhere, else ""."""
+    """ "constant" for a non-finite number, "nul" for a NUL character anywhere, else ""."""
     stack = [value]
     while stack:  # iterative: the depth is bounded already, but no recursion is needed
         item = stack.pop()

@@ -229,7 +229,11 @@ if not CACHE_URL and REDIS_URL:
     CACHE_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path="/1"))
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "portal"}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "portal",
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -327,7 +331,10 @@ AUDITED_VIEWS = {
         "params": "*",  # every question the check asked (hotline.forms builds them from the questionnaire's)
     },
 }
-CELERY_BEAT_SCHEDULE["audit-prune"] = {"task": "audit.tasks.prune_audit", "schedule": crontab(minute=45, hour=3)}
+CELERY_BEAT_SCHEDULE["audit-prune"] = {
+    "task": "audit.tasks.prune_audit",
+    "schedule": crontab(minute=45, hour=3),
+}
 # Expired sessions still hold questionnaire answers; nothing else deletes them.
 CELERY_BEAT_SCHEDULE["clear-sessions"] = {
     "task": "audit.tasks.clear_expired_sessions",

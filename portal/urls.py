@@ -12,7 +12,6 @@ admin.site.site_title = "惠企政策通管理后台"
 admin.site.index_title = "政策与规则管理"
 
 
-
 def golden_cases_moved(request: HttpRequest, rest: str) -> HttpResponsePermanentRedirect:
     """Golden cases moved from the enterprises app to policies (its admin address with it); old
     links and bookmarks still arrive. 308 keeps the method, so a form posted there still works."""

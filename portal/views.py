@@ -13,7 +13,11 @@ ONE_YEAR = 365 * 24 * 3600
 def display_context(request: HttpRequest) -> dict:
     """Template context: the visitor's persisted large-text and high-contrast choices."""
     display = {name: request.COOKIES.get(cookie) == "1" for name, cookie in DISPLAY_COOKIES.items()}
-    classes = " ".join(cls for name, cls in (("large_text", "large-text"), ("high_contrast", "high-contrast")) if display[name])
+    classes = " ".join(
+        cls
+        for name, cls in (("large_text", "large-text"), ("high_contrast", "high-contrast"))
+        if display[name]
+    )
     return {"display": display, "display_classes": classes}
 
 

@@ -50,7 +50,9 @@ def build(examples: Path) -> list[dict]:
         expect = data["expect"]
         description = data.get("description") or DESCRIPTIONS.get(data["name"])
         if not description:
-            raise SystemExit(f"{path.name}: no Chinese name; add one to DESCRIPTIONS in {Path(__file__).name}")
+            raise SystemExit(
+                f"{path.name}: no Chinese name; add one to DESCRIPTIONS in {Path(__file__).name}"
+            )
         rows.append(
             {
                 "model": "policies.goldencase",

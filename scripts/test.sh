@@ -9,7 +9,5 @@ PYTHON="${PYTHON:-python3}"
 .venv/bin/python -m pip install --quiet -e '.[test]'
 .venv/bin/ruff check .
 .venv/bin/mypy
-# The repository is formatted once, after the branches in flight have merged; then this runs.
-# LEAD: enable after the final ruff format
-# .venv/bin/ruff format --check .
+.venv/bin/ruff format --check .
 exec .venv/bin/python -m pytest "$@"

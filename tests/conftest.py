@@ -38,7 +38,9 @@ def catalogue(db):  # noqa: ANN001, ANN201
 
 
 def _staff(username: str, perms: list[str]) -> User:
-    user = User.objects.create_user(username, f"{username}@example.gov.cn", "correct-horse-battery-9", is_staff=True)
+    user = User.objects.create_user(
+        username, f"{username}@example.gov.cn", "correct-horse-battery-9", is_staff=True
+    )
     for codename in perms:
         app_label, code = codename.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=code))

@@ -75,7 +75,9 @@ def _measure_draft() -> Measure:
 
 
 def _unit_x_parameter() -> Parameter:
-    numbers = set(Measure.objects.published().filter(measure_units__unit__name=UNIT_X).values_list("number", flat=True))
+    numbers = set(
+        Measure.objects.published().filter(measure_units__unit__name=UNIT_X).values_list("number", flat=True)
+    )
     return Parameter.objects.filter(measure_number__in=numbers).order_by("key").first()
 
 
@@ -89,8 +91,9 @@ def _subscription() -> Any:
     from enterprises.models import Subscription
     from enterprises.reminders.models import CONSENT_VERSION, profile_digest
 
-    return Subscription.objects.create(email="s@example.com", profile={}, profile_digest=profile_digest({}),
-                                       consent_version=CONSENT_VERSION)
+    return Subscription.objects.create(
+        email="s@example.com", profile={}, profile_digest=profile_digest({}), consent_version=CONSENT_VERSION
+    )
 
 
 def _notice() -> Any:
@@ -98,17 +101,29 @@ def _notice() -> Any:
 
     field_names = {f.name for f in ReminderNotice._meta.concrete_fields}
     deadline = Measure.objects.published().filter(deadlines__isnull=False).first().deadlines.first()
-    values: dict[str, Any] = {"subscription": _subscription(), "deadline": deadline, "stage": 30,
-                              "measure_number": deadline.measure.number, "measure_title": deadline.measure.title,
-                              "deadline_date": deadline.date}
+    values: dict[str, Any] = {
+        "subscription": _subscription(),
+        "deadline": deadline,
+        "stage": 30,
+        "measure_number": deadline.measure.number,
+        "measure_title": deadline.measure.title,
+        "deadline_date": deadline.date,
+    }
     return ReminderNotice.objects.create(**{k: v for k, v in values.items() if k in field_names})
 
 
 def _call() -> Any:
     from hotline.models import Call
 
-    required = {f.name: f for f in Call._meta.concrete_fields if not f.null and not f.has_default()
-                and not f.primary_key and not getattr(f, "auto_now_add", False) and not getattr(f, "auto_now", False)}
+    required = {
+        f.name: f
+        for f in Call._meta.concrete_fields
+        if not f.null
+        and not f.has_default()
+        and not f.primary_key
+        and not getattr(f, "auto_now_add", False)
+        and not getattr(f, "auto_now", False)
+    }
     values: dict[str, Any] = {}
     for name, field in required.items():
         if isinstance(field, models.ForeignKey):
@@ -136,8 +151,13 @@ def _admin_change() -> Any:
 
     user = User.objects.create_user("editor")
     unit = ResponsibleUnit.objects.first()
-    return AdminChange.objects.create(user=user, content_type=ContentType.objects.get_for_model(unit),
-                                      object_id=str(unit.pk), object_repr=str(unit), action_flag=ADDITION)
+    return AdminChange.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(unit),
+        object_id=str(unit.pk),
+        object_repr=str(unit),
+        action_flag=ADDITION,
+    )
 
 
 def _axes(model_name: str) -> Callable[[], Any]:
@@ -150,7 +170,9 @@ def _axes(model_name: str) -> Callable[[], Any]:
             values.update(get_data="", post_data="", failures_since_start=1)
         elif model_name == "AccessLog":
             values.update(attempt_time=timezone.now())
-        return model.objects.create(**{k: v for k, v in values.items() if k in {f.name for f in model._meta.fields}})
+        return model.objects.create(
+            **{k: v for k, v in values.items() if k in {f.name for f in model._meta.fields}}
+        )
 
     return make
 
@@ -292,7 +314,9 @@ def test_non_staff_are_sent_to_the_admin_login_everywhere(catalogue, label, mode
     obj = object_for(label, model)
     for url in _urls(model, obj).values():
         for response in (client.get(url), client.post(url, {"post": "yes"})):
-            assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login")), url
+            assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login")), (
+                url
+            )
     assert model._default_manager.filter(pk=obj.pk).exists()
 
 
@@ -315,9 +339,15 @@ def _a_receipt_kept_by_a() -> Any:
     return receipt
 
 
-ACCOUNT_PAGES = [("GET", "accounts:home"), ("GET", "accounts:export"), ("GET", "accounts:delete"),
-                 ("POST", "accounts:rerun"), ("POST", "accounts:edit_profile"), ("POST", "accounts:rule_news_email"),
-                 ("POST", "accounts:keep")]
+ACCOUNT_PAGES = [
+    ("GET", "accounts:home"),
+    ("GET", "accounts:export"),
+    ("GET", "accounts:delete"),
+    ("POST", "accounts:rerun"),
+    ("POST", "accounts:edit_profile"),
+    ("POST", "accounts:rule_news_email"),
+    ("POST", "accounts:keep"),
+]
 
 
 @pytest.mark.parametrize(("method", "name"), ACCOUNT_PAGES, ids=[n for _, n in ACCOUNT_PAGES])
@@ -368,17 +398,31 @@ def _links() -> dict[str, tuple[str, str]]:
     uid = urlsafe_base64_encode(force_bytes(verified.user.pk))
     reset = default_token_generator.make_token(verified.user)
     return {
-        "receipt": (reverse("enterprises:receipt", args=[receipt.token]),
-                    reverse("enterprises:receipt", args=[uuid.uuid4()])),
-        "subscription_confirm": (subscription.confirm_url() if hasattr(subscription, "confirm_url") else
-                                 reverse("enterprises:subscription_confirm", args=[subscription.confirm_token()]),
-                                 reverse("enterprises:subscription_confirm", args=[subscription.confirm_token() + "x"])),
-        "unsubscribe": (reverse("enterprises:subscription_unsubscribe", args=[subscription.unsubscribe_token()]),
-                        reverse("enterprises:subscription_unsubscribe", args=[subscription.unsubscribe_token() + "x"])),
-        "account_verify": (reverse("accounts:verify", args=[accounts.verification_token(pending)]),
-                           reverse("accounts:verify", args=[accounts.verification_token(pending) + "x"])),
-        "password_reset": (reverse("accounts:password_reset_confirm", args=[uid, reset]),
-                           reverse("accounts:password_reset_confirm", args=[uid, reset[:-1] + ("1" if reset.endswith("0") else "0")])),
+        "receipt": (
+            reverse("enterprises:receipt", args=[receipt.token]),
+            reverse("enterprises:receipt", args=[uuid.uuid4()]),
+        ),
+        "subscription_confirm": (
+            subscription.confirm_url()
+            if hasattr(subscription, "confirm_url")
+            else reverse("enterprises:subscription_confirm", args=[subscription.confirm_token()]),
+            reverse("enterprises:subscription_confirm", args=[subscription.confirm_token() + "x"]),
+        ),
+        "unsubscribe": (
+            reverse("enterprises:subscription_unsubscribe", args=[subscription.unsubscribe_token()]),
+            reverse("enterprises:subscription_unsubscribe", args=[subscription.unsubscribe_token() + "x"]),
+        ),
+        "account_verify": (
+            reverse("accounts:verify", args=[accounts.verification_token(pending)]),
+            reverse("accounts:verify", args=[accounts.verification_token(pending) + "x"]),
+        ),
+        "password_reset": (
+            reverse("accounts:password_reset_confirm", args=[uid, reset]),
+            reverse(
+                "accounts:password_reset_confirm",
+                args=[uid, reset[:-1] + ("1" if reset.endswith("0") else "0")],
+            ),
+        ),
     }
 
 

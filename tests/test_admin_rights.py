@@ -35,13 +35,30 @@ def hr(catalogue) -> User:  # noqa: ANN001
 
 
 def form(parameter: Parameter | None = None, **values: object) -> dict:
-    data = {"key": "", "label": "", "value": "", "unit": "", "valid_from": "", "valid_until": "",
-            "measure_number": "", "source": "", "quote": "", "_impact_confirmed": "1"}
+    data = {
+        "key": "",
+        "label": "",
+        "value": "",
+        "unit": "",
+        "valid_from": "",
+        "valid_until": "",
+        "measure_number": "",
+        "source": "",
+        "quote": "",
+        "_impact_confirmed": "1",
+    }
     if parameter is not None:
-        data.update(key=parameter.key, label=parameter.label, value=parameter.value, unit=parameter.unit,
-                    valid_from=parameter.valid_from.isoformat(),
-                    valid_until=parameter.valid_until.isoformat() if parameter.valid_until else "",
-                    measure_number=parameter.measure_number or "", source=parameter.source, quote=parameter.quote)
+        data.update(
+            key=parameter.key,
+            label=parameter.label,
+            value=parameter.value,
+            unit=parameter.unit,
+            valid_from=parameter.valid_from.isoformat(),
+            valid_until=parameter.valid_until.isoformat() if parameter.valid_until else "",
+            measure_number=parameter.measure_number or "",
+            source=parameter.source,
+            quote=parameter.quote,
+        )
     data.update(values)
     return data
 
@@ -52,8 +69,13 @@ def test_an_official_cannot_add_a_version_of_another_units_parameter(client, tax
     for number in ("9", "1"):  # citing measure 9 (not theirs) or their own measure 1
         response = client.post(
             reverse("admin:policies_parameter_add"),
-            form(key="m9_rate_sme", label="中小微企业稳岗返还比例", value="0.01", valid_from="2023-01-01",
-                 measure_number=number),
+            form(
+                key="m9_rate_sme",
+                label="中小微企业稳岗返还比例",
+                value="0.01",
+                valid_from="2023-01-01",
+                measure_number=number,
+            ),
         )
         assert response.status_code in (200, 403)
         if response.status_code == 200:
@@ -64,8 +86,10 @@ def test_an_official_cannot_add_a_version_of_another_units_parameter(client, tax
 def test_an_official_cannot_add_an_uncited_parameter_or_one_citing_another_unit(client, tax):
     client.force_login(tax)
     for number in ("", "9"):
-        client.post(reverse("admin:policies_parameter_add"),
-                    form(key="brand_new", label="新参数", value="1", valid_from="2023-01-01", measure_number=number))
+        client.post(
+            reverse("admin:policies_parameter_add"),
+            form(key="brand_new", label="新参数", value="1", valid_from="2023-01-01", measure_number=number),
+        )
     assert not Parameter.objects.filter(key="brand_new").exists()
 
 
@@ -74,7 +98,13 @@ def test_the_responsible_unit_may_add_a_version_of_its_own_parameter(client, hr)
     before = Parameter.objects.filter(key="m9_rate_sme").count()
     response = client.post(
         reverse("admin:policies_parameter_add"),
-        form(key="m9_rate_sme", label="中小微企业稳岗返还比例", value="0.9", valid_from="2030-01-01", measure_number="9"),
+        form(
+            key="m9_rate_sme",
+            label="中小微企业稳岗返还比例",
+            value="0.9",
+            valid_from="2030-01-01",
+            measure_number="9",
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Parameter.objects.filter(key="m9_rate_sme").count() == before + 1
@@ -94,8 +124,10 @@ def test_an_official_cannot_move_their_parameter_onto_another_units_key(client, 
     own = Parameter.objects.filter(measure_number=9).first()
     target = Parameter.objects.exclude(measure_number=9).exclude(measure_number=None).first()
     client.force_login(hr)
-    client.post(reverse("admin:policies_parameter_change", args=[own.pk]),
-                form(own, key=target.key, measure_number=target.measure_number))
+    client.post(
+        reverse("admin:policies_parameter_change", args=[own.pk]),
+        form(own, key=target.key, measure_number=target.measure_number),
+    )
     own.refresh_from_db()
     assert own.measure_number == 9 and own.key != target.key
 
@@ -104,6 +136,10 @@ def test_size_tables_are_for_superusers_only(client, tax):
     standard = SizeStandard.objects.first()
     client.force_login(tax)
     assert client.get(reverse("admin:policies_sizestandard_add")).status_code == 403
-    assert client.post(reverse("admin:policies_sizestandard_delete", args=[standard.pk]),
-                       {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:policies_sizestandard_delete", args=[standard.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert SizeStandard.objects.filter(pk=standard.pk).exists()

@@ -67,7 +67,9 @@ def _is_engine_submodule(name: str) -> bool:
         return False
     # "from policies.engine import screen" yields "policies.engine.screen": only real modules count.
     first = name.split(".")[2]
-    return (ROOT / "policies" / "engine" / f"{first}.py").exists() or (ROOT / "policies" / "engine" / first).is_dir()
+    return (ROOT / "policies" / "engine" / f"{first}.py").exists() or (
+        ROOT / "policies" / "engine" / first
+    ).is_dir()
 
 
 def test_only_the_engine_reaches_into_its_submodules() -> None:
@@ -78,7 +80,9 @@ def test_only_the_engine_reaches_into_its_submodules() -> None:
         for line, name in _imports(path)
         if _is_engine_submodule(name)
     ]
-    assert found == [], "use `from policies.engine import ...` (add the name to its __all__):\n" + "\n".join(found)
+    assert found == [], "use `from policies.engine import ...` (add the name to its __all__):\n" + "\n".join(
+        found
+    )
 
 
 def test_the_rule_loader_is_private_to_the_policies_app() -> None:

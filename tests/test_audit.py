@@ -33,7 +33,12 @@ def actions() -> list[str]:
 def test_a_sign_in_is_recorded_with_account_address_and_page(client, superuser):
     client.post(reverse("admin:login"), {"username": "admin", "password": PASSWORD})
     entry = AuditEntry.objects.get(action=audit.LOGIN)
-    assert (entry.user, entry.username, entry.ip, entry.path) == (superuser, "admin", "127.0.0.1", "/admin/login/")
+    assert (entry.user, entry.username, entry.ip, entry.path) == (
+        superuser,
+        "admin",
+        "127.0.0.1",
+        "/admin/login/",
+    )
 
 
 def test_a_failed_sign_in_is_recorded_with_the_username_tried_and_never_the_password(client, superuser):
@@ -60,7 +65,12 @@ def test_record_takes_the_signed_in_user_and_the_address_from_the_request(hotlin
     request = RequestFactory().get("/hotline/?q=稳岗", REMOTE_ADDR="10.0.0.9")
     request.user = hotline_agent
     entry = audit.record(request, audit.HOTLINE_SEARCH, {"q": "稳岗"})
-    assert (entry.user, entry.username, entry.ip, entry.detail) == (hotline_agent, "agent", "10.0.0.9", {"q": "稳岗"})
+    assert (entry.user, entry.username, entry.ip, entry.detail) == (
+        hotline_agent,
+        "agent",
+        "10.0.0.9",
+        {"q": "稳岗"},
+    )
     assert str(entry).endswith("热线检索 agent")
 
 
@@ -77,12 +87,18 @@ def audited_measure_pages(settings):  # noqa: ANN001, ANN201
     """Audit the public measure pages the way the hotline console's views are audited."""
     settings.AUDITED_VIEWS = {
         "policies.views.measure_detail": {"action": audit.HOTLINE_LOOKUP, "params": ["q"]},
-        "policies.views.measure_list": {"action": audit.HOTLINE_SEARCH, "params": ["q"], "require_params": True},
+        "policies.views.measure_list": {
+            "action": audit.HOTLINE_SEARCH,
+            "params": ["q"],
+            "require_params": True,
+        },
     }
     return settings
 
 
-def test_an_audited_view_records_its_url_arguments_and_chosen_parameters(client, catalogue, audited_measure_pages):
+def test_an_audited_view_records_its_url_arguments_and_chosen_parameters(
+    client, catalogue, audited_measure_pages
+):
     client.get(reverse("policies:measure_detail", args=[12]), {"q": "留抵退税", "other": "x"})
     entry = AuditEntry.objects.get()
     assert entry.action == audit.HOTLINE_LOOKUP and entry.detail == {"number": "12", "q": "留抵退税"}
@@ -115,7 +131,12 @@ def test_the_caller_check_is_audited_with_every_question_it_asked(client, catalo
     client.force_login(hotline_agent)
     client.post(
         reverse("hotline:check"),
-        {"entity_type": "enterprise", "rd_expense_wan": "12", "csrfmiddlewaretoken": "x", "eq-TOTAL_FORMS": "1"},
+        {
+            "entity_type": "enterprise",
+            "rd_expense_wan": "12",
+            "csrfmiddlewaretoken": "x",
+            "eq-TOTAL_FORMS": "1",
+        },
     )
     detail = AuditEntry.objects.get(action=audit.CALLER_CHECK).detail
     assert detail["rd_expense_wan"] == "12" and detail["entity_type"] == "enterprise"
@@ -177,7 +198,11 @@ def test_officials_read_the_trail_and_the_admin_change_log_in_the_admin(client, 
     client.post(reverse("admin:login"), {"username": "admin", "password": PASSWORD})
     measure = Measure.objects.get(number=12)
     LogEntry.objects.log_actions(
-        superuser.pk, [measure], CHANGE, change_message=[{"changed": {"fields": ["Summary"]}}], single_object=True
+        superuser.pk,
+        [measure],
+        CHANGE,
+        change_message=[{"changed": {"fields": ["Summary"]}}],
+        single_object=True,
     )
     trail = client.get(reverse("admin:audit_auditentry_changelist"))
     assert trail.status_code == 200

@@ -75,10 +75,16 @@ def test_an_accepted_condition_becomes_a_row_and_the_suggestion_is_marked(client
 def test_an_equipment_suggestion_joins_the_existing_equipment_row(client, draft_1):
     data = page_post(client.get(builder_url(draft_1)))
     found = suggest(draft_1.text)
-    index = next(i for i, c in enumerate(found.conditions) if c.field == "equipment.min_depreciation_years" and c.op == "==")
+    index = next(
+        i
+        for i, c in enumerate(found.conditions)
+        if c.field == "equipment.min_depreciation_years" and c.op == "=="
+    )
     data["action"] = [f"suggest:accept:c{index}"]
     after = page_post(client.post(builder_url(draft_1), data))
-    kinds = [(after[f"c-{i}-kind"][0], int(after[f"c-{i}-depth"][0])) for i in range(int(after["c-count"][0]))]
+    kinds = [
+        (after[f"c-{i}-kind"][0], int(after[f"c-{i}-depth"][0])) for i in range(int(after["c-count"][0]))
+    ]
     equipment = next(k for k, (kind, _) in enumerate(kinds) if kind == "equipment")
     added = next(i for i in range(len(kinds)) if after.get(f"c-{i}-field") == ["min_depreciation_years"])
     assert added > equipment and kinds[added][1] == kinds[equipment][1] + 1

@@ -59,7 +59,9 @@ def test_the_dockerfile_builds_from_the_project_files():
 def test_every_setting_read_from_the_environment_is_in_env_example():
     settings_text = (ROOT / "portal" / "settings.py").read_text()
     read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', settings_text))
-    listed = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line}
+    listed = {
+        line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line
+    }
     assert read, "no environment variables found in settings"
     assert read <= listed, f"missing from .env.example: {sorted(read - listed)}"
 

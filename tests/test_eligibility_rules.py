@@ -294,7 +294,9 @@ def test_the_rule_overview_lists_every_rule_in_words(client, superuser, catalogu
     assert "第12条" in html and "有出口业务" in html
 
 
-def test_a_worker_trusts_its_cached_rules_only_for_the_configured_seconds(transactional_db, catalogue, settings):
+def test_a_worker_trusts_its_cached_rules_only_for_the_configured_seconds(
+    transactional_db, catalogue, settings
+):
     """Another process's change is picked up after RULES_CACHE_CHECK_SECONDS; this one's at once."""
     from policies import rules_loader
     from policies.models import Parameter
@@ -325,8 +327,14 @@ def test_a_formula_failing_at_run_time_answers_needs_info_for_its_measure_only(c
     # Saved around validation (as an old rule could be after a parameter change).
     rule = rule_for(7)
     EligibilityRule.objects.filter(pk=rule.pk).update(estimate={**rule.estimate, "formula": OVERFLOWING})
-    profile = {"as_of": "2022-05-10", "entity_type": "enterprise", "taxable_income_wan": 150,
-               "employees": 50, "total_assets_wan": 800, "owns_nev": True}
+    profile = {
+        "as_of": "2022-05-10",
+        "entity_type": "enterprise",
+        "taxable_income_wan": 150,
+        "employees": 50,
+        "total_assets_wan": 800,
+        "owns_nev": True,
+    }
     response = client.post("/api/v1/eligibility", data=json.dumps(profile), content_type="application/json")
     assert response.status_code == 200
     results = {r["measure"]: r for r in response.json()["results"]}

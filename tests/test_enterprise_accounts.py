@@ -60,8 +60,13 @@ def signed_in(account: EnterpriseAccount) -> Client:
 
 
 def registration(**overrides: str) -> dict[str, str]:
-    data = {"email": "new@firm.example.com", "uscc": PUBLISHED_SAMPLE, "name": "", "password1": PASSWORD,
-            "password2": PASSWORD}
+    data = {
+        "email": "new@firm.example.com",
+        "uscc": PUBLISHED_SAMPLE,
+        "name": "",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     return {**data, **overrides}
 
 
@@ -71,8 +76,11 @@ def statuses(receipt: Receipt) -> dict[int, str]:
 
 def set_small_low_profit_ceiling(value: int) -> None:
     """An official edits the small low-profit enterprise size row (taxable income ≤ 300万元)."""
-    row = next(r for r in SizeRow.objects.all() if {"field": "taxable_income_wan", "op": "<=", "value": 300}
-               in r.limits)
+    row = next(
+        r
+        for r in SizeRow.objects.all()
+        if {"field": "taxable_income_wan", "op": "<=", "value": 300} in r.limits
+    )
     row.limits = [
         {**limit, "value": value} if limit["field"] == "taxable_income_wan" and limit["op"] == "<=" else limit
         for limit in row.limits
@@ -124,7 +132,7 @@ def test_every_single_character_typo_in_a_valid_code_is_caught():
         for char in uscc.CHARSET:
             if char == PUBLISHED_SAMPLE[position]:
                 continue
-            typo = PUBLISHED_SAMPLE[:position] + char + PUBLISHED_SAMPLE[position + 1:]
+            typo = PUBLISHED_SAMPLE[:position] + char + PUBLISHED_SAMPLE[position + 1 :]
             with pytest.raises(uscc.USCCError):
                 uscc.validate(typo)
 
@@ -169,7 +177,9 @@ def test_an_enterprise_registers_then_verifies_its_email_before_it_can_sign_in(
     assert account.user.is_active and account.email_verified_at is not None
     page = client.get(reverse("accounts:home"))
     assert page.status_code == 200 and PUBLISHED_SAMPLE in page.content.decode()
-    assert client.post("/" + path, {"password": PASSWORD}).status_code == 400, "a verification link works once"
+    assert client.post("/" + path, {"password": PASSWORD}).status_code == 400, (
+        "a verification link works once"
+    )
 
 
 def test_a_forged_or_expired_verification_link_does_nothing(client, catalogue, time_machine):
@@ -192,7 +202,9 @@ def test_a_forged_or_expired_verification_link_does_nothing(client, catalogue, t
         ({"password2": "something-else-2022"}, "password2", "两次输入的密码不一致"),
     ],
 )
-def test_registration_errors_are_shown_next_to_their_field_in_chinese(client, catalogue, overrides, field, message):
+def test_registration_errors_are_shown_next_to_their_field_in_chinese(
+    client, catalogue, overrides, field, message
+):
     response = client.post(reverse("accounts:register"), registration(**overrides))
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors[field])
@@ -224,7 +236,9 @@ def test_registration_does_not_say_which_email_or_code_is_registered(
     assert answers[0] == answers[1] == answers[2]
     assert "已注册" not in answers[1] and "已注册" not in answers[2]
     assert EnterpriseAccount.objects.filter(email_verified_at__isnull=False).count() == 1
-    assert not EnterpriseAccount.objects.filter(uscc=PUBLISHED_SAMPLE, user__username="other@firm.example.com")
+    assert not EnterpriseAccount.objects.filter(
+        uscc=PUBLISHED_SAMPLE, user__username="other@firm.example.com"
+    )
 
 
 def test_a_pending_registration_cannot_squat_an_address_or_a_code(client, catalogue):
@@ -300,7 +314,9 @@ def form_data(asked: list[str], profile: dict[str, Any]) -> dict[str, str]:
                 data[f"equipment-{i}-purchase_date"] = item["purchase_date"]
         else:
             value = profile.get(name)
-            data[name] = "" if value is None else ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            data[name] = (
+                "" if value is None else ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            )
     return data
 
 
@@ -437,7 +453,10 @@ def test_a_rule_change_is_emailed_once_to_accounts_that_keep_the_notice_on(catal
 
 
 def test_enterprise_a_sees_only_its_own_account_and_cannot_reach_b_s_by_guessing(catalogue):
-    a, b = make_account("a@firm.example.com", VALID_CODES[0]), make_account("b@firm.example.com", VALID_CODES[1])
+    a, b = (
+        make_account("a@firm.example.com", VALID_CODES[0]),
+        make_account("b@firm.example.com", VALID_CODES[1]),
+    )
     b_receipt = save_receipt({**example_profile(), "employees": 77})
     accounts.keep_receipt(b, b_receipt)
     client = signed_in(a)
@@ -445,9 +464,15 @@ def test_enterprise_a_sees_only_its_own_account_and_cannot_reach_b_s_by_guessing
     assert VALID_CODES[1] not in home and str(b_receipt.token) not in home and "b@firm" not in home
     export = json.loads(client.get(reverse("accounts:export")).content)
     assert export["account"]["uscc"] == VALID_CODES[0] and export["receipts"] == []
-    for guess in [f"/accounts/{b.pk}/", f"/accounts/{b.user.pk}/", f"/accounts/{b.pk}/export/",
-                  f"/accounts/profile/{b.pk}/", f"/accounts/results/{b_receipt.pk}/keep/",
-                  f"/check/result/{b_receipt.pk}/", f"/accounts/export/?id={b.pk}"]:
+    for guess in [
+        f"/accounts/{b.pk}/",
+        f"/accounts/{b.user.pk}/",
+        f"/accounts/{b.pk}/export/",
+        f"/accounts/profile/{b.pk}/",
+        f"/accounts/results/{b_receipt.pk}/keep/",
+        f"/check/result/{b_receipt.pk}/",
+        f"/accounts/export/?id={b.pk}",
+    ]:
         response = client.get(guess)
         assert response.status_code == 404 or VALID_CODES[1] not in response.content.decode(), guess
     assert client.get(f"/accounts/{b.pk}/").status_code == 404
@@ -459,8 +484,9 @@ def test_enterprise_a_sees_only_its_own_account_and_cannot_reach_b_s_by_guessing
     assert list(b.receipts()) == [b_receipt] and not a.receipts().exists()
 
 
-def test_hotline_agents_and_officials_cannot_open_enterprise_account_pages(client, catalogue, hotline_agent,
-                                                                           tax_official):
+def test_hotline_agents_and_officials_cannot_open_enterprise_account_pages(
+    client, catalogue, hotline_agent, tax_official
+):
     account = make_account()
     receipt = save_receipt(example_profile())
     accounts.keep_receipt(account, receipt)
@@ -486,8 +512,10 @@ def test_anonymous_visitors_are_sent_to_the_enterprise_login(client):
 
 def test_the_login_page_does_not_redirect_to_another_site(catalogue):
     account = make_account()
-    response = Client().post(reverse("accounts:login") + "?next=https://evil.example.com/",
-                             {"email": account.email, "password": PASSWORD})
+    response = Client().post(
+        reverse("accounts:login") + "?next=https://evil.example.com/",
+        {"email": account.email, "password": PASSWORD},
+    )
     assert response["Location"] == reverse("accounts:home")
 
 
@@ -495,8 +523,9 @@ def test_the_login_page_does_not_redirect_to_another_site(catalogue):
 
 
 def subscribe(email: str, profile: dict[str, Any]) -> Subscription:
-    return Subscription.objects.create(email=email, profile=profile, profile_digest=profile_digest(profile),
-                                       consent_version=CONSENT_VERSION)
+    return Subscription.objects.create(
+        email=email, profile=profile, profile_digest=profile_digest(profile), consent_version=CONSENT_VERSION
+    )
 
 
 def test_export_downloads_the_account_profile_receipts_and_subscriptions_as_json(catalogue):
@@ -508,8 +537,12 @@ def test_export_downloads_the_account_profile_receipts_and_subscriptions_as_json
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"].startswith("attachment;")
     data = json.loads(response.content)
-    assert data["account"] == {**data["account"], "email": account.email, "uscc": account.uscc,
-                               "name": "太原某某机械有限公司"}
+    assert data["account"] == {
+        **data["account"],
+        "email": account.email,
+        "uscc": account.uscc,
+        "name": "太原某某机械有限公司",
+    }
     assert data["profile"] == receipt.profile
     assert [r["token"] for r in data["receipts"]] == [str(receipt.token)]
     assert data["receipts"][0]["answer"] == receipt.answer
@@ -552,7 +585,9 @@ def test_beat_runs_the_rule_change_notification_daily():
     from enterprises.reminders.tasks import start_rule_news
 
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-rule-changes"]
-    assert entry["task"] == start_rule_news.name == "enterprises.tasks.start_rule_news"  # in chunks, with progress
+    assert (
+        entry["task"] == start_rule_news.name == "enterprises.tasks.start_rule_news"
+    )  # in chunks, with progress
 
 
 # --- issue 10: takeover by registration, delete-form guesses, export and session leftovers --------
@@ -597,7 +632,9 @@ def test_password_reset_by_email_does_not_say_whether_the_address_has_an_account
     new = "Neue-passwort-2023!"
     done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     assert done.status_code == 302
-    assert Client().post(reverse("accounts:login"), {"email": account.email, "password": new}).status_code == 302
+    assert (
+        Client().post(reverse("accounts:login"), {"email": account.email, "password": new}).status_code == 302
+    )
 
 
 def test_staff_cannot_reset_their_password_through_the_enterprise_page(client, tax_official, mailoutbox):
@@ -635,8 +672,11 @@ def test_deleting_the_account_deletes_its_sessions_on_every_device(catalogue):
     stranger = Client()
     stranger.get(reverse("enterprises:check"))
     stranger.post(reverse("accounts:login"), {"email": "x@y.example.com", "password": "wrong"})
-    kept = set(Session.objects.exclude(session_key__in=[laptop.session.session_key, phone.session.session_key])
-               .values_list("session_key", flat=True))
+    kept = set(
+        Session.objects.exclude(
+            session_key__in=[laptop.session.session_key, phone.session.session_key]
+        ).values_list("session_key", flat=True)
+    )
     laptop.post(reverse("accounts:delete"), {"password": PASSWORD})
     assert set(Session.objects.values_list("session_key", flat=True)) <= kept
     assert not Session.objects.filter(session_key=phone.session.session_key).exists()

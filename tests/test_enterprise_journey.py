@@ -63,7 +63,9 @@ def test_ineligible_and_informational_measures_are_collapsed_without_javascript(
     for group in ("ineligible", "informational"):
         section = html[html.index(f'id="in-force-{group}"') :]
         section = section[: section.index("</section>")]
-        assert section.index('<details class="result-details">') < section.index(f"{'暂不符合' if group == 'ineligible' else '相关信息'}(")
+        assert section.index('<details class="result-details">') < section.index(
+            f"{'暂不符合' if group == 'ineligible' else '相关信息'}("
+        )
         assert "<details open" not in section and '<details class="result-details" open' not in section
     eligible = html[html.index('id="in-force-eligible"') : html.index('id="in-force-needs_info"')]
     assert 'class="result-details"' not in eligible
@@ -122,8 +124,15 @@ def test_home_and_first_step_say_the_plan_period_and_the_evaluation_day(client, 
 
 
 def basic(**changes: str) -> dict[str, str]:
-    data = {"as_of": "2022-05-10", "industry_section": "C", "entity_type": "enterprise", "employees": "80",
-            "revenue_wan": "8000", "total_assets_wan": "4800", "nav": "next"}
+    data = {
+        "as_of": "2022-05-10",
+        "industry_section": "C",
+        "entity_type": "enterprise",
+        "employees": "80",
+        "revenue_wan": "8000",
+        "total_assets_wan": "4800",
+        "nav": "next",
+    }
     return {**data, **changes}
 
 
@@ -148,22 +157,53 @@ def test_assets_typed_in_yuan_warn_next_to_the_field_and_go_on_once_confirmed(cl
 @pytest.mark.parametrize(
     ("profile", "step", "data", "field", "text"),
     [
-        ({"revenue_wan": 3000}, "tax", {"vat_taxpayer": "small_scale"}, "vat_taxpayer",
-         "超过小规模纳税人年销售额500万元的标准(财税〔2018〕33号"),
-        ({"revenue_wan": 800}, "tax", {"taxable_income_wan": "900"}, "taxable_income_wan",
-         "应纳税所得额900万元高于营业收入800万元"),
-        ({**{k: v for k, v in example("software-tech-sme").items() if k != "is_tech_sme"}, "employees": 5000},
-         "investment", {"is_tech_sme": "yes"}, "is_tech_sme",
-         "超过科技型中小企业500人的上限(国科发政〔2017〕115号"),
-        ({"as_of": "2022-05-10"}, "investment",
-         {"equipment": "yes", "equipment-0-unit_value_wan": "600", "equipment-0-min_depreciation_years": "3",
-          "equipment-0-purchase_date": "2022-09-01"}, "equipment", "有1台设备的购置日期晚于评估日期(2022年5月10日)"),
+        (
+            {"revenue_wan": 3000},
+            "tax",
+            {"vat_taxpayer": "small_scale"},
+            "vat_taxpayer",
+            "超过小规模纳税人年销售额500万元的标准(财税〔2018〕33号",
+        ),
+        (
+            {"revenue_wan": 800},
+            "tax",
+            {"taxable_income_wan": "900"},
+            "taxable_income_wan",
+            "应纳税所得额900万元高于营业收入800万元",
+        ),
+        (
+            {
+                **{k: v for k, v in example("software-tech-sme").items() if k != "is_tech_sme"},
+                "employees": 5000,
+            },
+            "investment",
+            {"is_tech_sme": "yes"},
+            "is_tech_sme",
+            "超过科技型中小企业500人的上限(国科发政〔2017〕115号",
+        ),
+        (
+            {"as_of": "2022-05-10"},
+            "investment",
+            {
+                "equipment": "yes",
+                "equipment-0-unit_value_wan": "600",
+                "equipment-0-min_depreciation_years": "3",
+                "equipment-0-purchase_date": "2022-09-01",
+            },
+            "equipment",
+            "有1台设备的购置日期晚于评估日期(2022年5月10日)",
+        ),
     ],
     ids=["small-scale-sales", "income-above-revenue", "tech-sme-staff", "equipment-after-as-of"],
 )
 def test_implausible_answers_warn_next_to_their_field(client, catalogue, profile, step, data, field, text):
     session = client.session
-    session["selfcheck_profile"] = {"as_of": "2022-05-10", "industry": "C36", "entity_type": "enterprise", **profile}
+    session["selfcheck_profile"] = {
+        "as_of": "2022-05-10",
+        "industry": "C36",
+        "entity_type": "enterprise",
+        **profile,
+    }
     session.save()
     url = f"/check/{step}/"
     form = client.get(url).context["form"]
@@ -238,17 +278,26 @@ def test_advice_is_written_for_people_and_given_only_where_the_condition_is_with
 # --- accounts ----------------------------------------------------------------------------------
 
 
-def test_registering_from_a_result_keeps_it_through_email_verification(client, catalogue, mailoutbox,
-                                                                        django_capture_on_commit_callbacks):
+def test_registering_from_a_result_keeps_it_through_email_verification(
+    client, catalogue, mailoutbox, django_capture_on_commit_callbacks
+):
     receipt = save_receipt(example())
     page = client.get(receipt.get_absolute_url()).content.decode()
     register_link = re.search(r'href="(/accounts/register/\?next=[^"]+)"', page).group(1)
     form = client.get(register_link.replace("&amp;", "&"))
     assert form.context["next"] == receipt.get_absolute_url()
-    assert 'name="rule_news_email"' in form.content.decode() and "checked" not in form.content.decode().split(
-        'name="rule_news_email"', 1)[1][:80]
-    data = {"email": "new@firm.example.com", "uscc": USCC, "name": "", "password1": PASSWORD,
-            "password2": PASSWORD, "next": receipt.get_absolute_url()}
+    assert (
+        'name="rule_news_email"' in form.content.decode()
+        and "checked" not in form.content.decode().split('name="rule_news_email"', 1)[1][:80]
+    )
+    data = {
+        "email": "new@firm.example.com",
+        "uscc": USCC,
+        "name": "",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "next": receipt.get_absolute_url(),
+    }
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(reverse("accounts:register"), data)
     assert "您注册时查看的那份自测结果会自动保存到账户" in sent.content.decode()
@@ -267,8 +316,16 @@ def test_registering_from_a_result_keeps_it_through_email_verification(client, c
 def test_rule_change_emails_are_opt_in_at_registration(client, catalogue):
     registered = accounts.register("quiet@firm.example.com", PASSWORD, USCC).account
     assert registered.rule_news_email is False
-    client.post(reverse("accounts:register"), {"email": "keen@firm.example.com", "uscc": "92140105L123456747",
-                                               "password1": PASSWORD, "password2": PASSWORD, "rule_news_email": "on"})
+    client.post(
+        reverse("accounts:register"),
+        {
+            "email": "keen@firm.example.com",
+            "uscc": "92140105L123456747",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "rule_news_email": "on",
+        },
+    )
     assert EnterpriseAccount.objects.get(user__email="keen@firm.example.com").rule_news_email is True
 
 
@@ -291,8 +348,11 @@ def test_the_account_page_says_what_prefilling_does(catalogue):
 
 
 def test_equipment_rows_stay_closed_after_no_or_unknown(client, catalogue):
-    for stored, is_open in ((None, False), ([], False), ([{"unit_value_wan": 600, "min_depreciation_years": 3,
-                                                         "purchase_date": "2022-03-01"}], True)):
+    for stored, is_open in (
+        (None, False),
+        ([], False),
+        ([{"unit_value_wan": 600, "min_depreciation_years": 3, "purchase_date": "2022-03-01"}], True),
+    ):
         session = client.session
         profile = {"as_of": "2022-05-10", "industry": "C36", "entity_type": "enterprise"}
         if stored is not None:
@@ -307,6 +367,9 @@ def test_equipment_rows_stay_closed_after_no_or_unknown(client, catalogue):
 def test_favicon_is_a_local_file_linked_from_every_page(client, catalogue):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("favicon.ico")
-    assert Path(__file__).resolve().parent.parent.joinpath("static", "favicon.ico").read_bytes()[:4] == b"\0\0\1\0"
+    assert (
+        Path(__file__).resolve().parent.parent.joinpath("static", "favicon.ico").read_bytes()[:4]
+        == b"\0\0\1\0"
+    )
     html = client.get("/").content.decode()
     assert '<link rel="icon" href="/static/favicon.ico"' in html

@@ -26,8 +26,10 @@ def run_on_commit(django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
 # --- finding 9: malformed input is a 4xx or a field error, never a 500 ---------------------------
 
 
-@pytest.mark.parametrize(("query", "field"), [("unit=²", "责任单位"), ("unit=١٢", "责任单位"),
-                                              ("category=%00", "类别"), ("category=a%00b", "类别")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("unit=²", "责任单位"), ("unit=١٢", "责任单位"), ("category=%00", "类别"), ("category=a%00b", "类别")],
+)
 def test_malformed_measure_filters_are_explained(client, catalogue, query, field):
     response = client.get(f"/measures/?{query}")
     assert response.status_code == 400
@@ -44,9 +46,14 @@ def test_a_50000_deep_profile_is_a_400_from_the_api(client, catalogue):
 
 
 def test_a_50000_deep_profile_is_a_form_error_on_the_subscription_form(client, catalogue):
-    response = client.post(reverse("enterprises:subscribe"), {
-        "email": "caiwu@example.com", "consent": "on", "profile": "[" * DEEP + "]" * DEEP,
-    })
+    response = client.post(
+        reverse("enterprises:subscribe"),
+        {
+            "email": "caiwu@example.com",
+            "consent": "on",
+            "profile": "[" * DEEP + "]" * DEEP,
+        },
+    )
     assert response.status_code in (200, 400)
     assert "企业情况数据无法识别" in response.content.decode()
     assert not Subscription.objects.exists()
@@ -96,9 +103,16 @@ def test_admin_json_fields_refuse_what_would_crash(client, superuser, catalogue,
 @pytest.mark.parametrize(("raw", "message"), BAD_JSON)
 def test_golden_case_profiles_refuse_what_would_crash(client, superuser, catalogue, raw, message):
     client.force_login(superuser)
-    response = client.post(reverse("admin:policies_goldencase_add"), {
-        "name": "x", "description": "", "profile": raw, "expected": "{}", "expected_size_class_300": "",
-    })
+    response = client.post(
+        reverse("admin:policies_goldencase_add"),
+        {
+            "name": "x",
+            "description": "",
+            "profile": raw,
+            "expected": "{}",
+            "expected_size_class_300": "",
+        },
+    )
     assert response.status_code == 200 and message in response.content.decode()
 
 
@@ -112,14 +126,23 @@ def post(client: Client, body: object, content_type: str = "application/json"): 
 def test_one_pending_confirmation_per_address_whatever_the_profiles(client, catalogue, run_on_commit):
     with run_on_commit():
         for employees in range(1, 6):
-            assert post(client, {"email": "victim@example.com", "profile": {"employees": employees}}).status_code == 202
+            assert (
+                post(client, {"email": "victim@example.com", "profile": {"employees": employees}}).status_code
+                == 202
+            )
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+)
 def test_only_json_bodies_are_accepted(client, catalogue, content_type):
-    response = client.generic("POST", "/api/v1/subscriptions",
-                              json.dumps({"email": "a@example.com", "profile": {}}).encode(), content_type=content_type)
+    response = client.generic(
+        "POST",
+        "/api/v1/subscriptions",
+        json.dumps({"email": "a@example.com", "profile": {}}).encode(),
+        content_type=content_type,
+    )
     assert response.status_code == 415
     assert response["Content-Type"].startswith("application/json")
     (error,) = response.json()["errors"]
@@ -168,11 +191,17 @@ def test_a_direct_caller_cannot_lock_out_a_real_user_by_forging_their_address(pr
     """Five failures sent straight to gunicorn with the victim's address count against the sender."""
     attacker = Client(REMOTE_ADDR="198.51.100.9")
     for _ in range(5):
-        attacker.post(reverse("admin:login"), {"username": "admin", "password": "wrong"},
-                      HTTP_X_FORWARDED_FOR="203.0.113.7")
+        attacker.post(
+            reverse("admin:login"),
+            {"username": "admin", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
     victim = Client(REMOTE_ADDR="172.28.0.10")
-    response = victim.post(reverse("admin:login"), {"username": "admin", "password": "correct-horse-battery-9"},
-                           HTTP_X_FORWARDED_FOR="203.0.113.7")
+    response = victim.post(
+        reverse("admin:login"),
+        {"username": "admin", "password": "correct-horse-battery-9"},
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
     assert response.status_code == 302
 
 

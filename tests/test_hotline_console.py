@@ -303,7 +303,9 @@ def test_the_caller_check_asks_a_follow_up_only_when_it_can_change_a_result(agen
         ({"taxable_income_wan": "-1000000001"}, "应纳税所得额应在-1000000000万元到1000000000万元之间"),
     ],
 )
-def test_the_caller_check_applies_the_contracts_ranges(agent_client: Client, data: dict, message: str) -> None:
+def test_the_caller_check_applies_the_contracts_ranges(
+    agent_client: Client, data: dict, message: str
+) -> None:
     response = agent_client.post("/hotline/check/", data)
     assert response.status_code == 422
     assert message in response.content.decode()
@@ -311,7 +313,13 @@ def test_the_caller_check_applies_the_contracts_ranges(agent_client: Client, dat
 
 # --- issue 12: the caller check finishes its job, the industry picker, the call log ------------
 
-BASICS = {"entity_type": "enterprise", "industry": "C36", "employees": "120", "revenue_wan": "8000", "total_assets_wan": "4800"}
+BASICS = {
+    "entity_type": "enterprise",
+    "industry": "C36",
+    "employees": "120",
+    "revenue_wan": "8000",
+    "total_assets_wan": "4800",
+}
 
 
 def test_the_caller_check_asks_every_question_that_would_settle_an_open_measure(agent_client: Client) -> None:
@@ -324,7 +332,13 @@ def test_the_caller_check_asks_every_question_that_would_settle_an_open_measure(
     receipt = Receipt.objects.get()
     wanted = {caller_question(n) for n in questions_for_missing(receipt.answer, receipt.profile)}
     # The questions the issue found missing, among others; each asked in the questionnaire's words.
-    assert {"ui_premium_last_year_wan", "layoff_rate_pct", "tax_credit_rating", "retained_vat_credit_wan", "rd_expense_wan"} <= wanted
+    assert {
+        "ui_premium_last_year_wan",
+        "layoff_rate_pct",
+        "tax_credit_rating",
+        "retained_vat_credit_wan",
+        "rd_expense_wan",
+    } <= wanted
     for name in wanted:
         assert f'name="{name}"' in html, name
         if name != "industry":
@@ -388,7 +402,10 @@ def test_the_industry_picker_takes_a_name_and_lists_matches_without_javascript(a
     html = response.content.decode()
     assert response.status_code == 422
     assert "“机械”对应2个行业,请在下面选择一项" in html
-    assert 'name="industry_pick" id="id_industry-options-1" value="C38"' in html and "电气机械和器材制造业" in html
+    assert (
+        'name="industry_pick" id="id_industry-options-1" value="C38"' in html
+        and "电气机械和器材制造业" in html
+    )
     assert 'value="C43"' in html
     assert not Receipt.objects.exists()
     # Choosing one of the listed industries is a plain submit; the code is what the engine gets.
@@ -407,7 +424,9 @@ def test_the_industry_options_search_the_catalogue_as_the_user_types(client: Cli
     html = client.get("/industries/", {"field": "industry", "industry": "机械"}).content.decode()
     assert "C38</span> 电气机械和器材制造业" in html and 'name="industry_pick"' in html
     assert "<html" not in html
-    html = client.get("/industries/", {"field": "industry_section", "industry_section": "C36"}).content.decode()
+    html = client.get(
+        "/industries/", {"field": "industry_section", "industry_section": "C36"}
+    ).content.decode()
     assert 'name="industry_section_pick"' in html and 'value="C36" checked' in html
     assert "没有找到" in client.get("/industries/", {"q": "外太空"}).content.decode()
     # A hostile field name falls back to the default; nothing is reflected unescaped.
@@ -424,7 +443,9 @@ def test_the_call_log_starts_unticked_and_follows_the_search_and_the_card(agent_
     assert '<div id="call-topic" hx-swap-oob="true">' in fragment
     assert 'name="topic" id="id_topic" value="稳岗补贴怎么领"' in fragment
     assert 'name="q" value="稳岗补贴怎么领"' in fragment
-    card = agent_client.get("/hotline/measures/9/", {"q": "稳岗补贴怎么领"}, HTTP_HX_REQUEST="true").content.decode()
+    card = agent_client.get(
+        "/hotline/measures/9/", {"q": "稳岗补贴怎么领"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert '<div id="call-measures" hx-swap-oob="true">' in card
     assert 'name="m" value="9"' in card and 'name="measure_numbers" id="id_measure_numbers" value="9"' in card
 
@@ -454,8 +475,13 @@ def test_saving_a_call_keeps_the_search_and_the_card(agent_client: Client) -> No
     assert 'id="card-title"' in response.content.decode()
 
 
-@pytest.mark.parametrize(("url", "current"), [("/hotline/", "坐席工作台"), ("/hotline/check/", "为来电企业自测"), ("/hotline/calls/", "我的来电记录")])
-def test_every_console_page_links_the_others_and_marks_itself(agent_client: Client, url: str, current: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "current"),
+    [("/hotline/", "坐席工作台"), ("/hotline/check/", "为来电企业自测"), ("/hotline/calls/", "我的来电记录")],
+)
+def test_every_console_page_links_the_others_and_marks_itself(
+    agent_client: Client, url: str, current: str
+) -> None:
     html = agent_client.get(url).content.decode()
     for name in ("坐席工作台", "为来电企业自测", "我的来电记录"):
         assert f">{name}</a>" in html

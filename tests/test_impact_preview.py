@@ -260,7 +260,9 @@ def save_raw(profile: Any) -> Receipt:
     """A receipt stored as is (a profile saved under an older contract, or re-saved)."""
     import datetime
 
-    return Receipt.objects.create(profile=profile, as_of=datetime.date(2022, 5, 1), rules_version="t", answer={})
+    return Receipt.objects.create(
+        profile=profile, as_of=datetime.date(2022, 5, 1), rules_version="t", answer={}
+    )
 
 
 def test_screening_distinct_field_combinations_gives_the_answer_of_screening_every_profile(catalogue):

@@ -540,7 +540,9 @@ def test_a_second_document_numbering_from_1_again_is_saved_and_its_measures_publ
     """Measure numbers are unique within a document only, so the seed's 第1条 is no obstacle."""
     from policies.models import Measure, PolicyDocument
 
-    call_command("import_document", str(second_document(tmp_path)), "--category", "fiscal", stdout=io.StringIO())
+    call_command(
+        "import_document", str(second_document(tmp_path)), "--category", "fiscal", stdout=io.StringIO()
+    )
     document = PolicyDocument.objects.get(number="晋政办发〔2022〕99号")
     first = Measure.objects.get(document=document, number=1)
     assert first.publish().is_draft is False

@@ -13,7 +13,14 @@ def test_measures_lists_all_70_published_measures_in_order(client, catalogue):
     first = data[0]
     # The contract's fields plus `document` (docs/api-extensions.md).
     assert set(first) == {
-        "number", "document", "title", "category", "responsible_units", "valid_from", "valid_until", "url"
+        "number",
+        "document",
+        "title",
+        "category",
+        "responsible_units",
+        "valid_from",
+        "valid_until",
+        "url",
     }
     assert first["document"] == "晋政办发〔2022〕34号"
     assert first["valid_from"] == "2022-01-01"

@@ -19,7 +19,9 @@ def publish_page(client, draft: Measure) -> str:
     return response.content.decode()
 
 
-def test_the_publish_page_shows_every_change_and_warns_of_a_summary_quoting_the_old_deadline(client, tax_official):
+def test_the_publish_page_shows_every_change_and_warns_of_a_summary_quoting_the_old_deadline(
+    client, tax_official
+):
     client.force_login(tax_official)
     draft = Measure.objects.get(number=12).start_draft()
     deadline = draft.deadlines.get(date=datetime.date(2022, 6, 30))
@@ -34,7 +36,10 @@ def test_the_publish_page_shows_every_change_and_warns_of_a_summary_quoting_the_
 
     page = publish_page(client, draft)
     diff = page.split('id="draft-diff"')[1]
-    assert "2022-06-30 小型企业等存量留抵税额集中退还" in diff and "2022-07-31 小型企业等存量留抵税额集中退还" in diff
+    assert (
+        "2022-06-30 小型企业等存量留抵税额集中退还" in diff
+        and "2022-07-31 小型企业等存量留抵税额集中退还" in diff
+    )
     assert "办理方式" in diff or "通过电子税务局申请。" in diff
     assert "省税务局、省财政厅" in diff
     # The rule in the engine's words, not JSON.
@@ -85,7 +90,9 @@ def test_picking_another_unit_in_the_unit_filter_shows_its_measures(client, tax_
     hr = ResponsibleUnit.objects.get(name="省人社厅")
     response = client.get(reverse("admin:policies_measure_changelist"), {"units__id__exact": hr.pk})
     shown = {m.number for m in response.context["cl"].result_list}
-    assert 9 in shown and shown == set(Measure.objects.published().filter(units=hr).values_list("number", flat=True))
+    assert 9 in shown and shown == set(
+        Measure.objects.published().filter(units=hr).values_list("number", flat=True)
+    )
 
 
 def test_a_superuser_sees_every_measure_by_default(client, superuser, catalogue):
@@ -101,7 +108,9 @@ def test_a_published_measure_offers_no_save_button_and_says_how_to_change_it(cli
     assert 'name="_save"' not in page and 'name="_continue"' not in page
     assert "修改草稿" in page
     # A POST to the published measure is answered with the reason, not "请更正以下错误。".
-    response = client.post(reverse("admin:policies_measure_change", args=[measure.pk]), {"summary": "直接修改"}, follow=True)
+    response = client.post(
+        reverse("admin:policies_measure_change", args=[measure.pk]), {"summary": "直接修改"}, follow=True
+    )
     body = response.content.decode()
     assert "请更正以下错误" not in body and "已发布的版本不能直接修改" in body
 
@@ -168,8 +177,13 @@ def test_the_publish_page_of_a_new_measure_lists_its_content(client, superuser, 
 
     client.force_login(superuser)
     draft = Measure.objects.create(
-        document=PolicyDocument.objects.get(), number=71, title="新措施", text="对营业收入4亿元以下的企业给予补贴,最高50万元。",
-        summary="6月底前申请。", category=Category.objects.first(), is_draft=True,
+        document=PolicyDocument.objects.get(),
+        number=71,
+        title="新措施",
+        text="对营业收入4亿元以下的企业给予补贴,最高50万元。",
+        summary="6月底前申请。",
+        category=Category.objects.first(),
+        is_draft=True,
     )
     MeasureUnit.objects.create(measure=draft, unit=ResponsibleUnit.objects.get(name="省税务局"), position=0)
     page = publish_page(client, draft)

@@ -82,7 +82,9 @@ def test_editing_a_draft_changes_nothing_public_until_it_is_published(client, ta
     client.force_login(tax_official)
     measure = Measure.objects.get(number=12)
     draft = measure.start_draft()
-    response = client.post(change_url(draft), draft_form_data(client, draft, summary="新的通俗解读:6月底前退还。"))
+    response = client.post(
+        change_url(draft), draft_form_data(client, draft, summary="新的通俗解读:6月底前退还。")
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert "新的通俗解读" not in client.get("/measures/12/").content.decode()
     assert "新的通俗解读" not in client.get("/api/v1/measures/12").json()["summary"]
@@ -120,7 +122,9 @@ def test_every_published_change_is_kept_in_history_with_who_and_when(client, tax
 
     history_page = client.get(reverse("admin:policies_measure_history", args=[measure.pk]))
     assert history_page.status_code == 200
-    assert "第一次修改" in history_page.content.decode() and "以此版本创建草稿" in history_page.content.decode()
+    assert (
+        "第一次修改" in history_page.content.decode() and "以此版本创建草稿" in history_page.content.decode()
+    )
 
 
 def test_an_earlier_version_can_be_restored_through_a_draft(client, tax_official):

@@ -24,7 +24,9 @@ def parameter_form(parameter: Parameter, **changes) -> dict:
     return data
 
 
-def test_lowering_the_layoff_threshold_previews_the_golden_cases_that_lose_measure_9(client, superuser, catalogue):
+def test_lowering_the_layoff_threshold_previews_the_golden_cases_that_lose_measure_9(
+    client, superuser, catalogue
+):
     client.force_login(superuser)
     parameter = Parameter.objects.get(key="m9_layoff_max_pct")
     url = reverse("admin:policies_parameter_change", args=[parameter.pk])

@@ -43,9 +43,18 @@ def tax(catalogue) -> User:  # noqa: ANN001
 
 
 def _parameter_form(**values: object) -> dict:
-    data = {"key": "m9_rate_sme", "label": "中小微企业稳岗返还比例", "value": "0.01", "unit": "比例",
-            "valid_from": "2031-01-01", "valid_until": "", "measure_number": "9", "source": "", "quote": "",
-            "_impact_confirmed": "1"}
+    data = {
+        "key": "m9_rate_sme",
+        "label": "中小微企业稳岗返还比例",
+        "value": "0.01",
+        "unit": "比例",
+        "valid_from": "2031-01-01",
+        "valid_until": "",
+        "measure_number": "9",
+        "source": "",
+        "quote": "",
+        "_impact_confirmed": "1",
+    }
     data.update(values)
     return data
 
@@ -66,15 +75,20 @@ def test_with_several_documents_the_seed_plans_number_is_named(second_document) 
 
 @pytest.mark.django_db
 def test_the_admin_list_names_the_document_only_when_several_are_loaded(
-    client, superuser, catalogue  # noqa: ANN001
+    client,
+    superuser,
+    catalogue,  # noqa: ANN001
 ) -> None:
     client.force_login(superuser)
     url = reverse("admin:policies_parameter_changelist")
     alone = client.get(url, {"measure_number": 9}).content.decode()
     assert "本方案第9条" in alone and f"{SEED}第9条" not in alone
     PolicyDocument.objects.create(
-        number="晋政办发〔2023〕5号", title="山西省2023年稳增长若干措施", issuer="山西省人民政府办公厅",
-        issued_on=datetime.date(2023, 1, 1), valid_from=datetime.date(2023, 1, 1),
+        number="晋政办发〔2023〕5号",
+        title="山西省2023年稳增长若干措施",
+        issuer="山西省人民政府办公厅",
+        issued_on=datetime.date(2023, 1, 1),
+        valid_from=datetime.date(2023, 1, 1),
     )
     several = client.get(url, {"measure_number": 9}).content.decode()
     assert f"{SEED}第9条" in several and "本方案第9条" not in several

@@ -38,7 +38,14 @@ def test_measure_list_searches_by_number_and_splits_in_force_from_expired(client
 
 @pytest.mark.parametrize(
     "query",
-    ["category=nope", "unit=abc", "unit=99999999999999999999", "status=weird", "number=十二x", "number=" + "9" * 40],
+    [
+        "category=nope",
+        "unit=abc",
+        "unit=99999999999999999999",
+        "status=weird",
+        "number=十二x",
+        "number=" + "9" * 40,
+    ],
 )
 def test_malformed_filters_are_explained_not_500(client, catalogue, query):
     response = client.get(f"/measures/?{query}")

@@ -103,7 +103,9 @@ def test_the_questionnaire_is_in_chinese_works_without_javascript_and_shows_mone
     assert '<form method="post"' in html
     # The only script is the vendored htmx, for the industry picker's search as you type; every
     # question, that one included, is answered by a plain POST (see the no-JavaScript browser test).
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/vendor/htmx-2.0.11/htmx.min.js" defer>']
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/vendor/htmx-2.0.11/htmx.min.js" defer>'
+    ]
     assert 'name="viewport"' in html
     assert "万元" in html
     # Today is after the plan's period: the evaluation date defaults to its last day, and the page says why.
@@ -121,7 +123,9 @@ def test_inside_the_plans_period_the_evaluation_date_defaults_to_today(client, c
 def test_industry_is_chosen_in_two_levels_down_to_the_group_for_real_estate(client, catalogue):
     html = client.get("/check/").content.decode()
     assert 'name="industry_section"' in html and 'hx-get="/industries/?field=industry_section"' in html
-    options = client.get("/industries/", {"field": "industry_section", "industry_section": "房地产"}).content.decode()
+    options = client.get(
+        "/industries/", {"field": "industry_section", "industry_section": "房地产"}
+    ).content.decode()
     assert "K</span> 房地产业" in options
     response = client.post("/check/", {"as_of": "2022-05-10", "industry_section": "K", "nav": "next"})
     assert response["Location"] == "/check/industry/"

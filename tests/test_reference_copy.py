@@ -32,6 +32,8 @@ def test_the_reference_copy_holds_the_plan_the_contract_and_the_examples() -> No
 @pytest.mark.skipif(not SHARED.is_dir(), reason="no ../shared beside this clone: nothing to compare with")
 def test_the_reference_copy_equals_shared() -> None:
     ours, theirs = _files(REFERENCE), _files(SHARED)
-    assert sorted(ours) == sorted(theirs), "files added or removed upstream: refresh reference/ (see its README)"
+    assert sorted(ours) == sorted(theirs), (
+        "files added or removed upstream: refresh reference/ (see its README)"
+    )
     changed = [name for name in ours if ours[name] != theirs[name]]
     assert not changed, f"changed upstream, refresh reference/: {changed}"

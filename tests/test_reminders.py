@@ -66,7 +66,9 @@ def run_on_commit(django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
     return runner
 
 
-def subscribe(email: str, profile: dict, *, confirm: bool = True, now: datetime.datetime | None = None) -> Subscription:
+def subscribe(
+    email: str, profile: dict, *, confirm: bool = True, now: datetime.datetime | None = None
+) -> Subscription:
     with time_machine.travel(now or at("2022-04-01"), tick=False):
         result = reminders.subscribe(email, reminders.clean_profile(profile), consent_given=True)
         if confirm:
@@ -108,10 +110,16 @@ def test_a_subscriber_who_joins_ten_days_before_gets_the_30_day_notice_once_then
             if len(mail.outbox) > before:
                 sent_on.setdefault(day, []).extend(mail.outbox[before:])
         day += datetime.timedelta(days=1)
-    assert sorted(sent_on) == [datetime.date(2022, 6, 20), datetime.date(2022, 6, 23), datetime.date(2022, 6, 29)]
+    assert sorted(sent_on) == [
+        datetime.date(2022, 6, 20),
+        datetime.date(2022, 6, 23),
+        datetime.date(2022, 6, 29),
+    ]
     assert all(len(messages) == 1 for messages in sent_on.values())
     stages = list(
-        ReminderNotice.objects.filter(subscription=subscription).order_by("sent_at").values_list("stage", "status")
+        ReminderNotice.objects.filter(subscription=subscription)
+        .order_by("sent_at")
+        .values_list("stage", "status")
     )
     assert stages == [(30, "sent"), (7, "sent"), (1, "sent")]
     assert "还有10天" in sent_on[datetime.date(2022, 6, 20)][0].subject
@@ -145,7 +153,9 @@ def test_the_micro_enterprise_deadline_reaches_only_micro_enterprises(catalogue,
     assert [m.to for m in reminder_mails()] == [["small@example.com"]]
 
 
-def test_an_enterprise_that_may_qualify_is_told_what_it_still_has_to_confirm(catalogue, run_on_commit) -> None:
+def test_an_enterprise_that_may_qualify_is_told_what_it_still_has_to_confirm(
+    catalogue, run_on_commit
+) -> None:
     subscribe("caiwu@example.com", SIZE_UNKNOWN)
     run_round("2022-04-29", run_on_commit)
     (message,) = reminder_mails()
@@ -164,7 +174,9 @@ def test_an_ineligible_enterprise_gets_no_reminder(catalogue, run_on_commit) -> 
 def test_eligibility_is_checked_again_when_the_notice_is_sent(catalogue, run_on_commit) -> None:
     subscription = subscribe("caiwu@example.com", SMALL)
     with time_machine.travel(at("2022-06-23"), tick=False):
-        reminders._create_notices(reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23))
+        reminders._create_notices(
+            reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23)
+        )
     # The enterprise's standing changes before a worker gets to the notice.
     Subscription.objects.filter(pk=subscription.pk).update(profile=NO_REFUND)
     notice = ReminderNotice.objects.get()
@@ -176,7 +188,9 @@ def test_eligibility_is_checked_again_when_the_notice_is_sent(catalogue, run_on_
     assert mail.outbox == []
 
 
-def test_the_reminder_names_the_measure_date_reasons_what_to_do_and_links(catalogue, run_on_commit, settings) -> None:
+def test_the_reminder_names_the_measure_date_reasons_what_to_do_and_links(
+    catalogue, run_on_commit, settings
+) -> None:
     settings.SITE_URL = "https://huiqi.example.gov.cn"
     subscription = subscribe("caiwu@example.com", SMALL)
     run_round("2022-06-23", run_on_commit)
@@ -194,12 +208,18 @@ def test_the_reminder_names_the_measure_date_reasons_what_to_do_and_links(catalo
         assert Subscription.from_token(token, purpose="unsubscribe")[0] == subscription
     html = message.alternatives[0][0]
     assert "https://huiqi.example.gov.cn/measures/12/" in html and unsubscribe_url in html
-    assert message.extra_headers["Message-ID"] == notice.message_id == f"<reminder-{notice.pk}@huiqi.example.gov.cn>"
+    assert (
+        message.extra_headers["Message-ID"]
+        == notice.message_id
+        == f"<reminder-{notice.pk}@huiqi.example.gov.cn>"
+    )
     assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe_url}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def test_a_mail_merged_reminder_has_the_same_mime_content_as_one_built_in_full(catalogue, run_on_commit) -> None:
+def test_a_mail_merged_reminder_has_the_same_mime_content_as_one_built_in_full(
+    catalogue, run_on_commit
+) -> None:
     import email
     import email.policy
 
@@ -210,7 +230,9 @@ def test_a_mail_merged_reminder_has_the_same_mime_content_as_one_built_in_full(c
     run_round("2022-06-23", run_on_commit)
     assert len(reminder_mails()) == 2
     for sent in reminder_mails():
-        full = EmailMultiAlternatives(sent.subject, sent.body, sent.from_email, sent.to, headers=sent.extra_headers)
+        full = EmailMultiAlternatives(
+            sent.subject, sent.body, sent.from_email, sent.to, headers=sent.extra_headers
+        )
         full.attach_alternative(*sent.alternatives[0])
         merged = email.message_from_bytes(sent.message().as_bytes(), policy=email.policy.default)
         built = email.message_from_bytes(full.message().as_bytes(), policy=email.policy.default)
@@ -227,7 +249,9 @@ def test_a_mail_merged_reminder_has_the_same_mime_content_as_one_built_in_full(c
 def test_a_claimed_notice_cannot_be_claimed_again_until_its_lease_expires(catalogue) -> None:
     subscribe("caiwu@example.com", SMALL)
     with time_machine.travel(at("2022-06-23"), tick=False) as traveller:
-        reminders._create_notices(reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23))
+        reminders._create_notices(
+            reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23)
+        )
         notice = ReminderNotice.objects.get()
         other_worker = ReminderNotice.objects.get()
         assert notice.claim() is True
@@ -255,7 +279,9 @@ def test_a_mail_failure_is_retried_and_the_notice_is_sent_exactly_once(catalogue
 
     monkeypatch.setattr(EmailBackend, "send_messages", flaky)
     with time_machine.travel(at("2022-06-23"), tick=False):
-        reminders._create_notices(reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23))
+        reminders._create_notices(
+            reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23)
+        )
         notice = ReminderNotice.objects.get()
         first = reminders.send_notices([notice.pk])
         notice.refresh_from_db()
@@ -275,7 +301,9 @@ def test_the_celery_task_retries_a_failed_mail_with_backoff(catalogue, monkeypat
 
     subscribe("caiwu@example.com", SMALL)
     with time_machine.travel(at("2022-06-23"), tick=False):
-        reminders._create_notices(reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23))
+        reminders._create_notices(
+            reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23)
+        )
     notice = ReminderNotice.objects.get()
     retried = {}
 
@@ -284,23 +312,34 @@ def test_the_celery_task_retries_a_failed_mail_with_backoff(catalogue, monkeypat
         raise RuntimeError("retry scheduled")
 
     monkeypatch.setattr(tasks.send_notices, "retry", fake_retry)
-    monkeypatch.setattr("enterprises.reminders.planning.get_connection", lambda **kw: (_ for _ in ()).throw(OSError("down")))
-    with time_machine.travel(at("2022-06-23"), tick=False), pytest.raises(RuntimeError, match="retry scheduled"):
+    monkeypatch.setattr(
+        "enterprises.reminders.planning.get_connection", lambda **kw: (_ for _ in ()).throw(OSError("down"))
+    )
+    with (
+        time_machine.travel(at("2022-06-23"), tick=False),
+        pytest.raises(RuntimeError, match="retry scheduled"),
+    ):
         tasks.send_notices.run([notice.pk], at("2022-06-23").isoformat())
     assert retried["args"] == [[notice.pk], at("2022-06-23").isoformat()]
     assert retried["countdown"] == 30
     assert [tasks.backoff(n) for n in range(5)] == [30, 60, 120, 240, 240]
 
 
-def test_a_notice_the_server_keeps_rejecting_ends_failed_after_its_last_attempt(catalogue, monkeypatch, settings) -> None:
+def test_a_notice_the_server_keeps_rejecting_ends_failed_after_its_last_attempt(
+    catalogue, monkeypatch, settings
+) -> None:
     import smtplib
 
     settings.REMINDER_MAX_ATTEMPTS = 3
     subscribe("caiwu@example.com", SMALL)
     rejected = smtplib.SMTPDataError(554, b"5.7.1 message refused")  # permanent: 5xx
-    monkeypatch.setattr("enterprises.reminders.planning.get_connection", lambda **kw: (_ for _ in ()).throw(rejected))
+    monkeypatch.setattr(
+        "enterprises.reminders.planning.get_connection", lambda **kw: (_ for _ in ()).throw(rejected)
+    )
     with time_machine.travel(at("2022-06-23"), tick=False):
-        reminders._create_notices(reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23))
+        reminders._create_notices(
+            reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23)
+        )
         notice = ReminderNotice.objects.get()
         outcomes = [reminders.send_notices([notice.pk]) for _ in range(4)]
     notice.refresh_from_db()
@@ -318,7 +357,10 @@ def test_the_sweeper_requeues_notices_whose_task_was_lost(catalogue, run_on_comm
     run_round("2022-06-23", run_on_commit)  # the broker loses the task
     assert len(lost) == 1 and mail.outbox == []
     monkeypatch.undo()
-    with time_machine.travel(at("2022-06-23", 9) + datetime.timedelta(minutes=20), tick=False), run_on_commit():
+    with (
+        time_machine.travel(at("2022-06-23", 9) + datetime.timedelta(minutes=20), tick=False),
+        run_on_commit(),
+    ):
         assert reminders.sweep() == 1
     assert ReminderNotice.objects.get().status == "sent"
     assert len(reminder_mails()) == 1
@@ -377,7 +419,9 @@ def test_subscribing_sends_only_the_confirmation_email_until_the_link_is_followe
     assert run_round("2022-06-23", run_on_commit, hour=12).sent == 1
 
 
-def test_subscribing_the_same_address_and_profile_again_duplicates_nothing(client: Client, catalogue, run_on_commit) -> None:
+def test_subscribing_the_same_address_and_profile_again_duplicates_nothing(
+    client: Client, catalogue, run_on_commit
+) -> None:
     with time_machine.travel(at("2022-06-20"), tick=False), run_on_commit():
         client.post("/reminders/subscribe/", form_data())
         client.post("/reminders/subscribe/", form_data(email=" CaiWu@Example.com "))
@@ -391,8 +435,12 @@ def test_subscribing_the_same_address_and_profile_again_duplicates_nothing(clien
     assert len(reminder_mails()) == 1
 
 
-def test_the_form_says_what_is_stored_and_why_and_the_consent_box_is_unticked(client: Client, catalogue) -> None:
-    response = client.post("/reminders/subscribe/", {"email": "caiwu@example.com", "profile": json.dumps(SMALL)})
+def test_the_form_says_what_is_stored_and_why_and_the_consent_box_is_unticked(
+    client: Client, catalogue
+) -> None:
+    response = client.post(
+        "/reminders/subscribe/", {"email": "caiwu@example.com", "profile": json.dumps(SMALL)}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "保存什么" in html and "用来做什么" in html and "保存多久" in html and "随时退订" in html
@@ -418,7 +466,8 @@ def test_the_result_page_subscribes_with_its_receipt_and_the_as_of_day_is_not_ke
     assert 'action="/reminders/subscribe/"' in page and f'name="receipt" value="{receipt.token}"' in page
     with run_on_commit():
         response = client.post(
-            "/reminders/subscribe/", {"email": "caiwu@example.com", "consent": "on", "receipt": str(receipt.token)}
+            "/reminders/subscribe/",
+            {"email": "caiwu@example.com", "consent": "on", "receipt": str(receipt.token)},
         )
     assert response.status_code == 302
     assert Subscription.objects.get().profile == SMALL
@@ -428,7 +477,9 @@ def test_the_result_page_subscribes_with_its_receipt_and_the_as_of_day_is_not_ke
 def test_the_result_page_can_include_the_form_with_its_profile(rf) -> None:  # noqa: ANN001
     from django.template import engines
 
-    template = engines["django"].from_string("{% load reminder_tags %}{% reminder_subscribe_form profile=p %}")
+    template = engines["django"].from_string(
+        "{% load reminder_tags %}{% reminder_subscribe_form profile=p %}"
+    )
     html = template.render({"p": {"employees": 8}}, rf.get("/"))
     assert 'action="/reminders/subscribe/"' in html
     assert 'name="profile" value="{&quot;employees&quot;: 8}"' in html
@@ -446,7 +497,9 @@ def test_the_result_page_can_include_the_form_with_its_profile(rf) -> None:  # n
         ({"email": "caiwu@example.com", "consent": "on", "receipt": "not-a-uuid"}, "找不到这份自测结果"),
     ],
 )
-def test_bad_form_input_gets_a_chinese_message_and_sends_nothing(client: Client, catalogue, data, message) -> None:  # noqa: ANN001
+def test_bad_form_input_gets_a_chinese_message_and_sends_nothing(
+    client: Client, catalogue, data, message
+) -> None:  # noqa: ANN001
     response = client.post("/reminders/subscribe/", data)
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -456,7 +509,11 @@ def test_bad_form_input_gets_a_chinese_message_and_sends_nothing(client: Client,
 def test_a_tampered_confirmation_link_gets_a_clear_chinese_message(client: Client, catalogue) -> None:
     subscription = subscribe("caiwu@example.com", SMALL, confirm=False)
     token = subscription.confirm_token()
-    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "garbage", token.replace(":", "x", 1)):
+    for bad in (
+        token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        "garbage",
+        token.replace(":", "x", 1),
+    ):
         for method in (client.get, client.post):
             response = method(f"/reminders/confirm/{bad}/")
             assert response.status_code == 400
@@ -518,7 +575,9 @@ def test_a_tampered_unsubscribe_link_gets_a_clear_chinese_message(client: Client
 def test_unsubscribing_cancels_notices_already_queued(catalogue) -> None:
     subscription = subscribe("caiwu@example.com", SMALL)
     with time_machine.travel(at("2022-06-23"), tick=False):
-        reminders._create_notices(reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23))
+        reminders._create_notices(
+            reminders._due_deadlines(datetime.date(2022, 6, 23)), datetime.date(2022, 6, 23)
+        )
         subscription.unsubscribe()
         outcome = reminders.send_notices(list(ReminderNotice.objects.values_list("pk", flat=True)))
     assert outcome.sent == [] and mail.outbox == []
@@ -543,7 +602,9 @@ def post_json(client: Client, body: object, raw: bytes | None = None):  # noqa: 
     return client.post("/api/v1/subscriptions", data=data, content_type="application/json")
 
 
-def test_the_api_answers_202_generically_with_the_upcoming_reminders(client: Client, catalogue, run_on_commit) -> None:
+def test_the_api_answers_202_generically_with_the_upcoming_reminders(
+    client: Client, catalogue, run_on_commit
+) -> None:
     with time_machine.travel(at("2022-06-20"), tick=False), run_on_commit():
         response = post_json(client, {"email": "caiwu@example.com", "profile": SMALL})
     assert response.status_code == 202
@@ -579,11 +640,16 @@ def test_the_api_answers_202_generically_with_the_upcoming_reminders(client: Cli
         ({"email": "caiwu@example.com", "profile": {"employees": "many"}}, ["profile.employees"]),
         ({"email": "caiwu@example.com", "profile": []}, ["profile"]),
         ({"email": "caiwu@example.com"}, ["profile"]),
-        ({"email": "x", "profile": {"tax_credit_rating": "Z"}, "phone": "123"}, ["phone", "email", "profile.tax_credit_rating"]),
+        (
+            {"email": "x", "profile": {"tax_credit_rating": "Z"}, "phone": "123"},
+            ["phone", "email", "profile.tax_credit_rating"],
+        ),
         ([1, 2], ["body"]),
     ],
 )
-def test_the_api_names_every_bad_field_with_422_and_sends_nothing(client: Client, catalogue, body, fields) -> None:  # noqa: ANN001
+def test_the_api_names_every_bad_field_with_422_and_sends_nothing(
+    client: Client, catalogue, body, fields
+) -> None:  # noqa: ANN001
     response = post_json(client, body)
     assert response.status_code == 422
     errors = response.json()["errors"]
@@ -603,7 +669,10 @@ def test_the_api_is_in_the_openapi_document(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/subscriptions"]["post"]
     assert set(operation["responses"]) >= {"202", "400", "415", "422"}
-    assert operation["requestBody"]["content"]["application/json"]["schema"]["required"] == ["email", "profile"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["required"] == [
+        "email",
+        "profile",
+    ]
 
 
 # Officials and retention --------------------------------------------------------------------------
@@ -615,8 +684,13 @@ def test_officials_see_sent_and_failed_notices_read_only_without_email_addresses
     subscribe("caiwu@example.com", SMALL)
     run_round("2022-06-23", run_on_commit)
     ReminderNotice.objects.create(
-        stage=7, measure_number=12, measure_title="加大留抵退税政策落实力度", deadline_date=datetime.date(2022, 6, 30),
-        status="failed", attempts=5, detail="SMTPRecipientsRefused",
+        stage=7,
+        measure_number=12,
+        measure_title="加大留抵退税政策落实力度",
+        deadline_date=datetime.date(2022, 6, 30),
+        status="failed",
+        attempts=5,
+        detail="SMTPRecipientsRefused",
     )
     client.force_login(superuser)
     page = client.get("/admin/enterprises/remindernotice/")
@@ -629,7 +703,9 @@ def test_officials_see_sent_and_failed_notices_read_only_without_email_addresses
     assert "c***@example.com" in subscriptions and "caiwu@example.com" not in subscriptions
 
 
-def test_contact_data_is_deleted_months_after_the_subscription_ends(catalogue, run_on_commit, settings) -> None:
+def test_contact_data_is_deleted_months_after_the_subscription_ends(
+    catalogue, run_on_commit, settings
+) -> None:
     settings.REMINDER_RETENTION_DAYS = 180
     gone = subscribe("gone@example.com", SMALL)
     stays = subscribe("stays@example.com", MICRO)
@@ -658,7 +734,11 @@ def _store_raw(email: str, profile: dict) -> Subscription:
 
     now = at("2022-04-01")
     return Subscription.objects.create(
-        email=email, profile=profile, profile_digest=profile_digest(profile), consent_version="v", confirmed_at=now
+        email=email,
+        profile=profile,
+        profile_digest=profile_digest(profile),
+        consent_version="v",
+        confirmed_at=now,
     )
 
 
@@ -680,7 +760,9 @@ def test_a_stored_profile_that_no_longer_screens_is_skipped_and_the_round_goes_o
     assert "could not be screened" in caplog.text or "no longer valid" in caplog.text
 
 
-def test_a_rule_that_raises_for_one_profile_skips_that_subscription_alone(catalogue, run_on_commit, monkeypatch) -> None:
+def test_a_rule_that_raises_for_one_profile_skips_that_subscription_alone(
+    catalogue, run_on_commit, monkeypatch
+) -> None:
     from enterprises.reminders import outcomes
 
     subscribe("good@example.com", SMALL)
@@ -761,7 +843,9 @@ def test_every_reminder_setting_read_is_declared_once_in_the_settings_file() -> 
     settings_text = (root / "portal" / "settings.py").read_text()
     assert len(read) >= 13
     for name in sorted(read):
-        declared = re.findall(rf'^REMINDER_{name} = env\.\w+\("REMINDER_{name}", default=', settings_text, re.M)
+        declared = re.findall(
+            rf'^REMINDER_{name} = env\.\w+\("REMINDER_{name}", default=', settings_text, re.M
+        )
         assert len(declared) == 1, name
 
 
@@ -799,7 +883,9 @@ def test_a_mail_server_outage_is_retried_past_max_attempts_until_the_server_is_b
     assert len(reminder_mails()) == 1
 
 
-def test_a_notice_the_outage_kept_from_its_deadline_ends_failed_with_its_last_error(catalogue, monkeypatch) -> None:
+def test_a_notice_the_outage_kept_from_its_deadline_ends_failed_with_its_last_error(
+    catalogue, monkeypatch
+) -> None:
     subscribe("caiwu@example.com", SMALL)
     day = datetime.date(2022, 6, 29)  # the 1-day stage of the 2022-06-30 deadline
     with time_machine.travel(at("2022-06-29"), tick=False):
@@ -831,9 +917,15 @@ def test_a_notice_waiting_for_its_retry_is_not_taken_for_lost_by_the_sweeper(
     # Both fail (the second is handed back untried) and their task schedules a retry.
     with time_machine.travel(at("2022-06-23", 10), tick=False):
         assert reminders.send_notices(ids).retry == ids
-    with time_machine.travel(at("2022-06-23", 10) + datetime.timedelta(minutes=1), tick=False), run_on_commit():
+    with (
+        time_machine.travel(at("2022-06-23", 10) + datetime.timedelta(minutes=1), tick=False),
+        run_on_commit(),
+    ):
         assert reminders.sweep() == 0
-    with time_machine.travel(at("2022-06-23", 10) + datetime.timedelta(minutes=20), tick=False), run_on_commit():
+    with (
+        time_machine.travel(at("2022-06-23", 10) + datetime.timedelta(minutes=20), tick=False),
+        run_on_commit(),
+    ):
         assert reminders.sweep() == 2  # no retry came for 20 minutes: that task was lost
     assert queued == [ids]
 

@@ -97,7 +97,9 @@ def sink() -> Iterator[SmtpSink]:
 def worker(catalogue, sink: SmtpSink, tmp_path: Path) -> Iterator[str]:  # noqa: ANN001
     """A real `celery worker` process on its own queue, delivering to the sink."""
     if connection.vendor != "postgresql":
-        pytest.skip("end-to-end reminders need PostgreSQL (DATABASE_URL=postgres://…): a worker process cannot see the test's SQLite database")
+        pytest.skip(
+            "end-to-end reminders need PostgreSQL (DATABASE_URL=postgres://…): a worker process cannot see the test's SQLite database"
+        )
     problem = redis_problem()
     if problem:
         pytest.skip(f"end-to-end reminders need the Redis broker: {problem}")
@@ -123,7 +125,9 @@ def worker(catalogue, sink: SmtpSink, tmp_path: Path) -> Iterator[str]:  # noqa:
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
     _reset_celery_caches()
     try:
-        wait_until(lambda: "ready." in log_path.read_text() or process.poll() is not None, 90, "the worker to start")
+        wait_until(
+            lambda: "ready." in log_path.read_text() or process.poll() is not None, 90, "the worker to start"
+        )
         assert process.poll() is None, f"the worker exited:\n{log_path.read_text()[-3000:]}"
         yield queue
     finally:
@@ -151,7 +155,9 @@ def test_a_subscription_is_confirmed_reminded_once_retried_and_unsubscribed_thro
 ) -> None:
     # Subscribing through the API queues the confirmation email; the worker delivers it.
     response = client.post(
-        "/api/v1/subscriptions", {"email": "caiwu@example.com", "profile": SMALL}, content_type="application/json"
+        "/api/v1/subscriptions",
+        {"email": "caiwu@example.com", "profile": SMALL},
+        content_type="application/json",
     )
     assert response.status_code == 202  # a generic answer: no id, no state
     (confirmation,) = sink.wait_for(1, timeout=60)
@@ -197,7 +203,9 @@ def test_a_subscription_is_confirmed_reminded_once_retried_and_unsubscribed_thro
     call_command("send_reminders", "--now", "2022-06-23T16:00+08:00", stdout=out)
     assert out.getvalue().startswith("queued 1 notices")
     retried = wait_until(
-        lambda: ReminderNotice.objects.filter(subscription=other, status="sent").first(), 60, "the retried notice"
+        lambda: ReminderNotice.objects.filter(subscription=other, status="sent").first(),
+        60,
+        "the retried notice",
     )
     assert retried.attempts == 2 and sink.handler.refused == 1
     time.sleep(2)
@@ -205,7 +213,12 @@ def test_a_subscription_is_confirmed_reminded_once_retried_and_unsubscribed_thro
     assert deliveries[retried.message_id] == 1 and deliveries[notice.message_id] == 1
 
     # One-click unsubscribe from the header alone; later rounds send nothing to the address.
-    assert Client(enforce_csrf_checks=True).post(local_path(unsubscribe_url), {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert (
+        Client(enforce_csrf_checks=True)
+        .post(local_path(unsubscribe_url), {"List-Unsubscribe": "One-Click"})
+        .status_code
+        == 200
+    )
     assert Subscription.objects.get(email="caiwu@example.com").unsubscribed_at is not None
     call_command("send_reminders", "--now", "2022-06-29T09:00+08:00", stdout=StringIO())
     wait_until(lambda: ReminderNotice.objects.filter(stage=1, status="sent").exists(), 60, "the 1-day notice")

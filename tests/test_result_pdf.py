@@ -27,7 +27,13 @@ def receipt(catalogue):  # noqa: ANN001, ANN201
 def plain_receipt(catalogue):  # noqa: ANN001, ANN201
     """A receipt from a contract-1.0 profile (the shared example may carry newer fields)."""
     return save_receipt(
-        {"industry": "C36", "entity_type": "enterprise", "employees": 80, "revenue_wan": 1000, "as_of": "2022-05-10"}
+        {
+            "industry": "C36",
+            "entity_type": "enterprise",
+            "employees": 80,
+            "revenue_wan": 1000,
+            "as_of": "2022-05-10",
+        }
     )
 
 
@@ -72,7 +78,9 @@ def test_the_pdf_carries_the_receipt_link_the_rule_version_and_the_results(pdf_f
 
 
 def test_the_pdf_embeds_a_cjk_font(pdf_file):
-    fonts = subprocess.run([_tool("pdffonts"), str(pdf_file)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(
+        [_tool("pdffonts"), str(pdf_file)], capture_output=True, text=True, check=True
+    ).stdout
     rows = [line for line in fonts.splitlines()[2:] if line.strip()]
     cjk = [row for row in rows if "WenQuanYi" in row or "Noto" in row and "CJK" in row]
     assert cjk, fonts

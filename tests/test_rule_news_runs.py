@@ -81,7 +81,9 @@ def test_the_publish_page_and_the_admin_list_show_the_latest_runs_progress(clien
     html = client.get(f"/admin/policies/measure/{draft.pk}/publish/").content.decode()
     assert 'id="rule-news-progress"' in html and "尚未进行过复核" in html
 
-    RuleNewsRun.objects.create(rules_version="v2", total=40_000, done=10_000, sent=12, chunks=4, chunks_done=1)
+    RuleNewsRun.objects.create(
+        rules_version="v2", total=40_000, done=10_000, sent=12, chunks=4, chunks_done=1
+    )
     html = client.get(f"/admin/policies/measure/{draft.pk}/publish/").content.decode()
     assert "已复核10,000/40,000个企业账户(25%),已发送12封通知,进行中" in html
     listing = client.get("/admin/policies/rulenewsrun/").content.decode()

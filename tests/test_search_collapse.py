@@ -118,7 +118,9 @@ def test_on_the_same_issue_date_the_seed_plan_shows(catalogue) -> None:  # noqa:
 
     seed9 = catalogue.get(number=9, document__legacy_urls=True)
     seed_document = PolicyDocument.objects.get(number=SEED)
-    twin = _copy(_document("晋测发〔2022〕9号", "同日印发的稳岗措施", seed_document.issued_on, days=261), 2, seed9)
+    twin = _copy(
+        _document("晋测发〔2022〕9号", "同日印发的稳岗措施", seed_document.issued_on, days=261), 2, seed9
+    )
     found = Measure.objects.search("稳岗返还")
     shown = [m for m in found if m.pk in {seed9.pk, twin.pk}]
     assert [m.pk for m in shown] == [seed9.pk]
@@ -131,9 +133,13 @@ def test_near_copies_collapse_and_a_changed_wording_does_not(catalogue) -> None:
 
     seed9 = catalogue.get(number=9, document__legacy_urls=True)
     respaced = seed9.text.replace(",", ", ").replace("。", ".\n")
-    near = _copy(_document("晋测发〔2024〕2号", "重排版的稳岗措施", datetime.date(2024, 2, 1)), 1, seed9, text=respaced)
+    near = _copy(
+        _document("晋测发〔2024〕2号", "重排版的稳岗措施", datetime.date(2024, 2, 1)), 1, seed9, text=respaced
+    )
     reworded = seed9.text.replace("稳岗返还", "稳岗补贴返还", 1)
-    other = _copy(_document("晋测发〔2024〕3号", "改写的稳岗措施", datetime.date(2024, 3, 1)), 1, seed9, text=reworded)
+    other = _copy(
+        _document("晋测发〔2024〕3号", "改写的稳岗措施", datetime.date(2024, 3, 1)), 1, seed9, text=reworded
+    )
     found = Measure.objects.search("稳岗返还")
     by_pk = {m.pk: m for m in found}
     assert near.pk in by_pk and seed9.pk not in by_pk  # the newer near-copy shows, the seed is 另见
@@ -147,7 +153,11 @@ def test_many_copies_are_counted_in_the_label(catalogue) -> None:  # noqa: ANN00
 
     seed9 = catalogue.get(number=9, document__legacy_urls=True)
     for year in range(2023, 2027):
-        _copy(_document(f"晋测发〔{year}〕7号", f"{year}年稳岗措施", datetime.date(year, 1, 1), days=30), 1, seed9)
+        _copy(
+            _document(f"晋测发〔{year}〕7号", f"{year}年稳岗措施", datetime.date(year, 1, 1), days=30),
+            1,
+            seed9,
+        )
     found = Measure.objects.search("稳岗返还")
     shown = next(m for m in found if m.number == 1 and m.document.number == "晋测发〔2026〕7号")
     assert len(shown.also_in) == 4

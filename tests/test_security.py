@@ -52,7 +52,12 @@ def compose_environment(secret: str) -> dict[str, str]:
 def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "SYSTEMROOT") if k in os.environ}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -111,17 +116,26 @@ def test_every_page_carries_a_self_only_policy_without_unsafe_inline(client, cat
 
 @pytest.mark.django_db
 def test_public_pages_admin_and_api_docs_need_no_inline_script_or_style(client, catalogue, superuser):
-    pages = ["/", reverse("policies:measure_list"), reverse("policies:measure_detail", args=[12]),
-             "/api/v1/docs", reverse("admin:login")]
+    pages = [
+        "/",
+        reverse("policies:measure_list"),
+        reverse("policies:measure_detail", args=[12]),
+        "/api/v1/docs",
+        reverse("admin:login"),
+    ]
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
         assert_no_inline_code(response)
     client.force_login(superuser)
     measure = catalogue.get(number=12)
-    for url in [reverse("admin:index"), reverse("admin:policies_measure_change", args=[measure.pk]),
-                reverse("admin:policies_measure_history", args=[measure.pk]),
-                reverse("admin:audit_auditentry_changelist"), reverse("admin:audit_adminchange_changelist")]:
+    for url in [
+        reverse("admin:index"),
+        reverse("admin:policies_measure_change", args=[measure.pk]),
+        reverse("admin:policies_measure_history", args=[measure.pk]),
+        reverse("admin:audit_auditentry_changelist"),
+        reverse("admin:audit_adminchange_changelist"),
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert_no_inline_code(response)
@@ -129,7 +143,10 @@ def test_public_pages_admin_and_api_docs_need_no_inline_script_or_style(client, 
 
 @pytest.mark.django_db
 def test_htmx_is_told_not_to_inject_its_indicator_styles(client):
-    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>' in client.get("/").content.decode()
+    assert (
+        '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>'
+        in client.get("/").content.decode()
+    )
 
 
 def test_no_project_template_served_to_browsers_has_inline_script_or_style():
@@ -202,7 +219,9 @@ def test_html_forms_refuse_a_post_without_the_csrf_token(superuser):
 
 
 def fail_logins(client: Client, url: str, username: str, times: int, **extra: str) -> list:
-    return [client.post(url, {"username": username, "password": "wrong-password"}, **extra) for _ in range(times)]
+    return [
+        client.post(url, {"username": username, "password": "wrong-password"}, **extra) for _ in range(times)
+    ]
 
 
 @pytest.mark.django_db
@@ -408,20 +427,29 @@ def enterprise_user(db) -> User:  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_the_admin_refuses_anonymous_visitors_enterprises_and_hotline_agents(client, enterprise_user, hotline_agent):
-    urls = [reverse("admin:index"), reverse("admin:policies_measure_changelist"),
-            reverse("admin:audit_auditentry_changelist")]
+def test_the_admin_refuses_anonymous_visitors_enterprises_and_hotline_agents(
+    client, enterprise_user, hotline_agent
+):
+    urls = [
+        reverse("admin:index"),
+        reverse("admin:policies_measure_changelist"),
+        reverse("admin:audit_auditentry_changelist"),
+    ]
     for user in (None, enterprise_user, hotline_agent):
         client.logout()
         if user is not None:
             client.force_login(user)
         for url in urls:
             response = client.get(url)
-            assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login")), url
+            assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login")), (
+                url
+            )
 
 
 @pytest.mark.django_db
-def test_the_audit_trail_is_for_officials_with_the_right_and_nobody_can_edit_it(client, tax_official, superuser):
+def test_the_audit_trail_is_for_officials_with_the_right_and_nobody_can_edit_it(
+    client, tax_official, superuser
+):
     client.force_login(tax_official)
     assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 403
     client.force_login(superuser)

@@ -59,9 +59,13 @@ def _changed() -> dict[str, Any]:
 BEFORE, AFTER = build_ruleset(DATA), build_ruleset(_changed())
 MEASURES = [m.number for m in BEFORE.measures if m.condition is not None]
 RULES = [r for ruleset in (BEFORE, AFTER) for r in ruleset.measures if r.number in MEASURES]
-FIELDS = sorted({f for ruleset in (BEFORE, AFTER) for r in ruleset.measures for f in status_fields(r, ruleset)})
+FIELDS = sorted(
+    {f for ruleset in (BEFORE, AFTER) for r in ruleset.measures for f in status_fields(r, ruleset)}
+)
 BUCKETS = status_buckets(FIELDS, RULES, (BEFORE, AFTER))
-INDUSTRIES = sorted({code for s, (first, last, _) in SECTIONS.items() for code in (s, f"{s}{first:02d}", f"{s}{last:02d}")})
+INDUSTRIES = sorted(
+    {code for s, (first, last, _) in SECTIONS.items() for code in (s, f"{s}{first:02d}", f"{s}{last:02d}")}
+)
 
 
 # Size tables are read through the class they give, not the figures' buckets: their limits are
@@ -93,18 +97,24 @@ def _number(name: str, spec: Any) -> st.SearchStrategy:
 
 
 def _day(thresholds: tuple[str, ...]) -> st.SearchStrategy:
-    days = [datetime.date.fromisoformat(t) + datetime.timedelta(days=d) for t in thresholds for d in (-1, 0, 1)]
+    days = [
+        datetime.date.fromisoformat(t) + datetime.timedelta(days=d) for t in thresholds for d in (-1, 0, 1)
+    ]
     anywhere = st.dates(datetime.date(2021, 6, 1), datetime.date(2023, 6, 30))
     return (st.one_of(st.sampled_from(days), anywhere) if days else anywhere).map(str)
 
 
 def _item() -> st.SearchStrategy:
     unit = EQUIPMENT_FIELDS["unit_value_wan"]
-    return st.fixed_dictionaries({
-        "unit_value_wan": _number("equipment.unit_value_wan", unit).filter(lambda v: v > 0),
-        "min_depreciation_years": st.sampled_from(list(EQUIPMENT_FIELDS["min_depreciation_years"].choices)),
-        "purchase_date": _day(("2022-01-01", "2022-12-31")),
-    })
+    return st.fixed_dictionaries(
+        {
+            "unit_value_wan": _number("equipment.unit_value_wan", unit).filter(lambda v: v > 0),
+            "min_depreciation_years": st.sampled_from(
+                list(EQUIPMENT_FIELDS["min_depreciation_years"].choices)
+            ),
+            "purchase_date": _day(("2022-01-01", "2022-12-31")),
+        }
+    )
 
 
 def _value(name: str) -> st.SearchStrategy:

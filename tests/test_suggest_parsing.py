@@ -119,7 +119,10 @@ def test_one_threshold(text: str, expected: tuple[str, str, object]) -> None:
 
 
 def test_a_range_gives_two_bounds_on_the_same_field() -> None:
-    assert conditions("年销售额2000万元以上4亿元以下") == [("revenue_wan", ">=", 2000), ("revenue_wan", "<=", 40000)]
+    assert conditions("年销售额2000万元以上4亿元以下") == [
+        ("revenue_wan", ">=", 2000),
+        ("revenue_wan", "<=", 40000),
+    ]
     assert conditions("年应纳税所得额100万元至300万元部分") == [
         ("taxable_income_wan", ">=", 100),
         ("taxable_income_wan", "<=", 300),
@@ -136,7 +139,10 @@ def test_a_second_bound_after_但_or_且_keeps_the_field() -> None:
         ("revenue_wan", ">=", 2000),
         ("revenue_wan", "<", 40000),
     ]
-    assert conditions("营业收入不低于2000万元且不超过4亿元") == [("revenue_wan", ">=", 2000), ("revenue_wan", "<=", 40000)]
+    assert conditions("营业收入不低于2000万元且不超过4亿元") == [
+        ("revenue_wan", ">=", 2000),
+        ("revenue_wan", "<=", 40000),
+    ]
     assert conditions("从业人员不超过300人、资产总额不超过5000万元") == [
         ("employees", "<=", 300),
         ("total_assets_wan", "<=", 5000),
@@ -151,7 +157,9 @@ def test_a_stated_含_or_不含_overrides_the_convention() -> None:
 
 
 def test_a_list_with_为_is_one_in_condition() -> None:
-    assert conditions("最低折旧年限为4年、5年、10年的可减半扣除") == [("equipment.min_depreciation_years", "in", [4, 5, 10])]
+    assert conditions("最低折旧年限为4年、5年、10年的可减半扣除") == [
+        ("equipment.min_depreciation_years", "in", [4, 5, 10])
+    ]
 
 
 def test_grades_in_a_sentence_naming_the_graded_field() -> None:
@@ -228,7 +236,9 @@ def test_to_json_shape() -> None:
 
 
 def test_the_suggester_imports_no_django() -> None:
-    code = "import sys, policies.suggest; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    code = (
+        "import sys, policies.suggest; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -22,7 +22,10 @@ class RegisterForm(forms.Form):
         label="电子邮箱",
         max_length=EMAIL_MAX,
         help_text="用于登录,例如:caiwu@example.com",
-        error_messages={"required": "请填写电子邮箱。", "invalid": "请填写有效的电子邮箱,例如:caiwu@example.com"},
+        error_messages={
+            "required": "请填写电子邮箱。",
+            "invalid": "请填写有效的电子邮箱,例如:caiwu@example.com",
+        },
     )
     uscc = forms.CharField(
         label="统一社会信用代码",
@@ -141,10 +144,7 @@ class EnterprisePasswordResetForm(PasswordResetForm):
     )
 
     def get_users(self, email: str) -> Any:
-        return (
-            user for user in super().get_users(normalize_email(email))
-            if account_of(user) is not None
-        )
+        return (user for user in super().get_users(normalize_email(email)) if account_of(user) is not None)
 
 
 # Django's validators, in Chinese whatever the installed translation holds (some of its

@@ -18,25 +18,36 @@ from enterprises.selfcheck.models import Receipt
 
 class EnterpriseAccount(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="登录账号", on_delete=models.CASCADE, related_name="enterprise_account"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        on_delete=models.CASCADE,
+        related_name="enterprise_account",
     )
     uscc = models.CharField(
         "统一社会信用代码", max_length=18, unique=True, help_text="18位,例如:91350100M000100Y43"
     )
-    name = models.CharField("企业名称", max_length=100, blank=True, help_text="选填,例如:太原某某机械有限公司")
+    name = models.CharField(
+        "企业名称", max_length=100, blank=True, help_text="选填,例如:太原某某机械有限公司"
+    )
     profile = models.JSONField(
         "企业画像", default=dict, blank=True, help_text="最近一次自测的回答,按接口约定字段保存,用于预填问卷。"
     )
     profile_updated_at = models.DateTimeField("画像更新时间", null=True, blank=True)
     rule_news_email = models.BooleanField(
-        "规则变化邮件通知", default=False,
+        "规则变化邮件通知",
+        default=False,
         help_text="政策规则变化使结果改变时,向登录邮箱发一封通知;须由企业自己开启(注册时勾选或在账户页开启)。",
     )
     news_sent_for = models.CharField(
-        "已通知的规则版本", max_length=64, blank=True, help_text="最近一次发出变化通知时的规则版本,避免重复发送。"
+        "已通知的规则版本",
+        max_length=64,
+        blank=True,
+        help_text="最近一次发出变化通知时的规则版本,避免重复发送。",
     )
     email_verified_at = models.DateTimeField(
-        "邮箱验证时间", null=True, blank=True,
+        "邮箱验证时间",
+        null=True,
+        blank=True,
         help_text="点击验证邮件中的链接的时间;未验证的账户不能登录,也不关联任何订阅。",
     )
     created_at = models.DateTimeField("注册时间", auto_now_add=True)

@@ -24,7 +24,9 @@ from policies.models import RuleNewsRun
 CHUNK = 10_000
 
 
-def start(chunk: int = CHUNK, *, queue: bool = True, progress: Callable[[RuleNewsRun], None] | None = None) -> RuleNewsRun:
+def start(
+    chunk: int = CHUNK, *, queue: bool = True, progress: Callable[[RuleNewsRun], None] | None = None
+) -> RuleNewsRun:
     """Start a run for the rules in force: one chunk task per ``chunk`` candidate accounts.
 
     With ``queue`` the chunks go to the Celery workers (eagerly in-process when no broker is
@@ -38,7 +40,10 @@ def start(chunk: int = CHUNK, *, queue: bool = True, progress: Callable[[RuleNew
     ids = list(rule_news_candidates(version).order_by("pk").values_list("pk", flat=True))
     chunks = [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
     run = RuleNewsRun.objects.create(
-        rules_version=version, total=len(ids), chunks=len(chunks), finished_at=None if chunks else timezone.now()
+        rules_version=version,
+        total=len(ids),
+        chunks=len(chunks),
+        finished_at=None if chunks else timezone.now(),
     )
     for part in chunks:
         if queue:
@@ -67,4 +72,3 @@ def run_chunk(run_id: int, account_ids: list[int]) -> int:
         finished_at=timezone.now()
     )
     return sent
-

@@ -66,25 +66,38 @@ def register(
     may happen in another browser.
     """
     email = normalize_email(email)
-    for pending in EnterpriseAccount.objects.filter(email_verified_at__isnull=True, user__is_active=False).filter(
-        models.Q(user__username__iexact=email) | models.Q(uscc=uscc)
-    ):
+    for pending in EnterpriseAccount.objects.filter(
+        email_verified_at__isnull=True, user__is_active=False
+    ).filter(models.Q(user__username__iexact=email) | models.Q(uscc=uscc)):
         pending.user.delete()  # cascades to the account row
     if User.objects.filter(models.Q(username__iexact=email) | models.Q(email__iexact=email)).exists():
-        _send(email, "already_registered", {"login_url": _absolute(reverse("accounts:login")),
-                                             "reset_url": _absolute(reverse("accounts:password_reset"))})
+        _send(
+            email,
+            "already_registered",
+            {
+                "login_url": _absolute(reverse("accounts:login")),
+                "reset_url": _absolute(reverse("accounts:password_reset")),
+            },
+        )
         return Registration(None, "email_taken")
     if EnterpriseAccount.objects.filter(uscc=uscc).exists():
         _send(email, "uscc_taken", {"uscc": uscc})
         return Registration(None, "uscc_taken")
     user = User.objects.create_user(username=email, email=email, password=password, is_active=False)
     account = EnterpriseAccount.objects.create(
-        user=user, uscc=uscc, name=name, profile=profile or {},
-        profile_updated_at=timezone.now() if profile else None, rule_news_email=rule_news_email,
+        user=user,
+        uscc=uscc,
+        name=name,
+        profile=profile or {},
+        profile_updated_at=timezone.now() if profile else None,
+        rule_news_email=rule_news_email,
     )
     token = verification_token(account, receipt)
-    _send(email, "verify", {"verify_url": _absolute(reverse("accounts:verify", args=[token])),
-                            "hours": VERIFY_MAX_AGE // 3600})
+    _send(
+        email,
+        "verify",
+        {"verify_url": _absolute(reverse("accounts:verify", args=[token])), "hours": VERIFY_MAX_AGE // 3600},
+    )
     return Registration(account, "created")
 
 
@@ -384,7 +397,11 @@ def rule_news_message(account: EnterpriseAccount, news: RuleNews) -> EmailMultiA
     text = render_to_string(f"{EMAIL_DIR}/rule_news.txt", context)
     html = render_to_string(f"{EMAIL_DIR}/rule_news.html", context)
     message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [account.email], headers={"Auto-Submitted": "auto-generated"}
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [account.email],
+        headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -393,7 +410,9 @@ def rule_news_message(account: EnterpriseAccount, news: RuleNews) -> EmailMultiA
 def rule_news_candidates(version: str) -> models.QuerySet[EnterpriseAccount]:
     """The opted-in accounts with a kept receipt not yet told about rule version ``version``."""
     return (
-        EnterpriseAccount.objects.filter(rule_news_email=True, user__is_active=True, receipt_links__isnull=False)
+        EnterpriseAccount.objects.filter(
+            rule_news_email=True, user__is_active=True, receipt_links__isnull=False
+        )
         .exclude(news_sent_for=version)
         .distinct()
     )

@@ -18,7 +18,11 @@ urlpatterns = [
         TemplateView.as_view(template_name="enterprises/accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
-    path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path(
         "password/reset/complete/",
         TemplateView.as_view(template_name="enterprises/accounts/password_reset_complete.html"),

@@ -52,7 +52,9 @@ def enterprise_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -73,12 +75,19 @@ def register(request: HttpRequest) -> HttpResponse:
         # Answers given before registering become the new account's profile (they are this
         # browser's own); nothing else is linked until the email is verified.
         accounts.register(
-            data["email"], data["password1"], data["uscc"], data["name"], profile=steps.session_profile(request),
-            receipt=_receipt_of(_safe_next(request, "")), rule_news_email=data["rule_news_email"],
+            data["email"],
+            data["password1"],
+            data["uscc"],
+            data["name"],
+            profile=steps.session_profile(request),
+            receipt=_receipt_of(_safe_next(request, "")),
+            rule_news_email=data["rule_news_email"],
         )
         context = {"email": data["email"], "from_receipt": _receipt_of(_safe_next(request, "")) is not None}
         return render(request, "enterprises/accounts/register_sent.html", context)
-    return render(request, "enterprises/accounts/register.html", {"form": form, "next": _safe_next(request, "")})
+    return render(
+        request, "enterprises/accounts/register.html", {"form": form, "next": _safe_next(request, "")}
+    )
 
 
 def _receipt_of(path: str) -> Receipt | None:
@@ -101,10 +110,13 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             _start_session(request, account)
             kept = AccountReceipt.objects.filter(account=account).exists()
             messages.success(
-                request, "邮箱已验证,账户已启用并为您登录。" + ("注册时查看的自测结果已保存到账户。" if kept else "")
+                request,
+                "邮箱已验证,账户已启用并为您登录。" + ("注册时查看的自测结果已保存到账户。" if kept else ""),
             )
             return HttpResponseRedirect(reverse("accounts:home"))
-        return render(request, "enterprises/accounts/verify.html", {"invalid": True, "token": token}, status=400)
+        return render(
+            request, "enterprises/accounts/verify.html", {"invalid": True, "token": token}, status=400
+        )
     return render(request, "enterprises/accounts/verify.html", {"invalid": False})
 
 
@@ -213,5 +225,7 @@ def rule_news_email(request: HttpRequest, account: EnterpriseAccount) -> HttpRes
     """Switch the rule-change notification emails on or off."""
     account.rule_news_email = request.POST.get("on") == "1"
     account.save(update_fields=["rule_news_email"])
-    messages.success(request, "已开启规则变化邮件通知。" if account.rule_news_email else "已关闭规则变化邮件通知。")
+    messages.success(
+        request, "已开启规则变化邮件通知。" if account.rule_news_email else "已关闭规则变化邮件通知。"
+    )
     return HttpResponseRedirect(reverse("accounts:home"))

@@ -63,7 +63,9 @@ class ReminderNoticeAdmin(ReadOnlyAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # the ledger is what stops a notice going out twice
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # A mail-server outage shows as notices waiting after a failed attempt; staff must see it
         # on the page they open, not only in the worker's log.
         from enterprises.reminders.planning import mail_outage

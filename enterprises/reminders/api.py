@@ -48,7 +48,9 @@ class SubscriptionOut(Schema):
     upcoming_reminders: list[UpcomingOut]
 
 
-ACCEPTED_MESSAGE = "已收到订阅申请。如该邮箱尚未确认订阅,我们会发送一封确认邮件(近期已发送则不重复发送),确认后开始提醒。"
+ACCEPTED_MESSAGE = (
+    "已收到订阅申请。如该邮箱尚未确认订阅,我们会发送一封确认邮件(近期已发送则不重复发送),确认后开始提醒。"
+)
 MAX_BODY_DEPTH = 20  # a profile is two levels deep; anything far deeper is not a profile
 
 
@@ -140,7 +142,6 @@ def create_subscription(request: HttpRequest) -> Status:
     result = subscribe(email, profile, consent_given=False)
     upcoming = upcoming_reminders(result.subscription.profile, timezone.localdate())
     return Status(202, {"status": "received", "message": ACCEPTED_MESSAGE, "upcoming_reminders": upcoming})
-
 
 
 def _valid_email(email: str) -> bool:

@@ -55,9 +55,7 @@ class SubscribeForm(forms.Form):
         try:
             data["clean_profile"] = clean_profile(decoded)
         except ProfileError as exc:
-            problems = ";".join(
-                f"{field_label(field.split('[')[0])}:{msg}" for field, msg in exc.errors
-            )
+            problems = ";".join(f"{field_label(field.split('[')[0])}:{msg}" for field, msg in exc.errors)
             raise forms.ValidationError(f"企业情况有误,请返回修改后再订阅({problems})。") from None
         return data
 

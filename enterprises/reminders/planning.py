@@ -300,7 +300,9 @@ def _create_notices(due: list[tuple[Deadline, int]], today: datetime.date) -> tu
         digests = applicable[(deadline.pk, stage)]
         for start in range(0, len(digests), 500):
             created += ReminderNotice.objects.create_for(deadline, stage, digests[start : start + 500])
-    unscreenable = Subscription.objects.active().filter(profile_digest__in=bad_digests).count() if bad_digests else 0
+    unscreenable = (
+        Subscription.objects.active().filter(profile_digest__in=bad_digests).count() if bad_digests else 0
+    )
     if unscreenable:
         logger.error(
             "reminder round %s: %d subscription(s) skipped, their stored profile could not be screened",
@@ -458,7 +460,9 @@ def send_notices(notice_ids: Sequence[int], at: datetime.datetime | None = None)
                 transient = is_transient(exc)
                 if not transient:
                     logger.exception("reminder %s not sent", notice.pk)
-                retry = notice.mark_failed(f"{type(exc).__name__}: {exc}", transient=transient, today=batch.today)
+                retry = notice.mark_failed(
+                    f"{type(exc).__name__}: {exc}", transient=transient, today=batch.today
+                )
                 (outcome.retry if retry else outcome.failed).append(notice.pk)
                 outcome.error = outcome.error or f"{type(exc).__name__}: {exc}"
                 connection = _close(connection)  # a broken SMTP session must not poison the rest

@@ -31,7 +31,11 @@ def backoff(retries: int) -> int:
 
 
 @shared_task(
-    name="enterprises.tasks.send_notices", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None
+    name="enterprises.tasks.send_notices",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
 )
 def send_notices(self: Task, notice_ids: list[int], at: str | None = None) -> dict[str, int]:
     """Send these reminder notices (each at most once); retry the ones whose mail failed.

@@ -45,7 +45,9 @@ class ReceiptQuerySet(models.QuerySet):
                         yield ProfileGroup(*row)
             return
         seen: dict[str, list[Any]] = {}
-        for pk, profile, token in self.order_by("id").values_list("id", "profile", "token").iterator(chunk_size=2000):
+        for pk, profile, token in (
+            self.order_by("id").values_list("id", "profile", "token").iterator(chunk_size=2000)
+        ):
             key = _canonical(profile)
             if key in seen:
                 seen[key][1] += 1

@@ -105,7 +105,9 @@ def _busy(request: HttpRequest, receipt: Receipt) -> HttpResponse:
 
 def receipt_pdf(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Download a stored result as a PDF."""
-    if settings.RATE_LIMIT_ENABLED and _LIMITER._exceeded(request, "GET:receipt-pdf", settings.PDF_RATE_PER_MINUTE):
+    if settings.RATE_LIMIT_ENABLED and _LIMITER._exceeded(
+        request, "GET:receipt-pdf", settings.PDF_RATE_PER_MINUTE
+    ):
         return too_many_requests(request, retry_after=RateLimitMiddleware.window)
     saved = get_object_or_404(Receipt, token=token)
     _, version = screening.current_rules()
@@ -124,4 +126,3 @@ def receipt_pdf(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Robots-Tag"] = "noindex"
     return response
-

@@ -117,7 +117,9 @@ def decorate(
         "anchor": anchor,
         "successors": successors,
         "successor_text": (
-            successor_sentence(_date(result.get("measure_valid_until")), successors, as_of) if successors else ""
+            successor_sentence(_date(result.get("measure_valid_until")), successors, as_of)
+            if successors
+            else ""
         ),
     }
 

@@ -74,7 +74,9 @@ def answer_for(profile: dict[str, Any], ruleset: RuleSet) -> dict[str, Any]:
             result["measure_valid_until"], result["successors"] = successors[key]
     documents = document_summaries(checked.as_of)
     # "document" is the first document, which receipts made before there were several relied on.
-    answer["document"] = {"number": documents[0]["number"], "title": documents[0]["title"]} if documents else {}
+    answer["document"] = (
+        {"number": documents[0]["number"], "title": documents[0]["title"]} if documents else {}
+    )
     answer["documents"] = documents
     return answer
 

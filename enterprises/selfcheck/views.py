@@ -63,7 +63,10 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
         form = StepForm(request.POST, **form_kwargs)
         # A person who starts on a later step still gets the plan-period date, not today's.
         updated = _answers(
-            form, profile, as_of=as_of.date.isoformat(), check=request.POST.get("nav", "next") in ("next", "finish"),
+            form,
+            profile,
+            as_of=as_of.date.isoformat(),
+            check=request.POST.get("nav", "next") in ("next", "finish"),
             confirmed=request.POST.get(plausibility.CONFIRM_FIELD, ""),
         )
         if updated is not None:
@@ -92,9 +95,7 @@ def _picked_day(request: HttpRequest, as_of: steps.AsOfDefault) -> str:
     return wanted if wanted in {c.date.isoformat() for c in as_of.choices} else ""
 
 
-def _after_step(
-    request: HttpRequest, step: Step, profile: dict, extra_rows: int, rules: Rules
-) -> str:
+def _after_step(request: HttpRequest, step: Step, profile: dict, extra_rows: int, rules: Rules) -> str:
     nav = request.POST.get("nav", "next")
     if nav == "add_row":
         return f"{step_url(step.slug)}?rows={min(extra_rows + 1, MAX_EXTRA_ROWS)}#equipment-rows"
@@ -155,7 +156,9 @@ def more_questions(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     if request.method == "POST":
         form = StepForm(request.POST, **form_kwargs)
         updated = _answers(
-            form, profile, check=request.POST.get("nav") != "add_row",
+            form,
+            profile,
+            check=request.POST.get("nav") != "add_row",
             confirmed=request.POST.get(plausibility.CONFIRM_FIELD, ""),
         )
         if updated is not None:
@@ -221,7 +224,9 @@ def _show_warnings(form: StepForm, warnings: list[plausibility.Warning]) -> None
                 continue
             field = form.fields[target]
             field.help_text = format_html(
-                '<span class="plausibility-warning d-block">请核对:{}</span>{}', warning.message, field.help_text
+                '<span class="plausibility-warning d-block">请核对:{}</span>{}',
+                warning.message,
+                field.help_text,
             )
             form._bound_fields_cache.pop(target, None)  # a BoundField copies help_text when built
 

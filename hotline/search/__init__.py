@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         also_in: list[collapse.Member]  # the other measures with the same text, best first
         also_in_label: str  # "另见:…", or ""
 
+
 # At most this many related measures accompany an answer (or its absence).
 RELATED_LIMIT = 5
 
@@ -145,7 +146,9 @@ def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResu
         if referenced is not None:
             ranked = [(referenced, 1.0, parsed.referenced_number)] + [r for r in ranked if r[0] != referenced]
 
-    assessment = scope.assess(parsed, *document_frequencies(set(probe), candidates, data, copies), vocab.words)
+    assessment = scope.assess(
+        parsed, *document_frequencies(set(probe), candidates, data, copies), vocab.words
+    )
     answer_rows: list[tuple] = []
     related_rows: list[tuple] = []
     for row in ranked:

@@ -86,7 +86,13 @@ class Member:
     def preference(self, day: datetime.date) -> tuple:
         """Sort key: in force on `day` first, then the newest document, the seed plan on a tie."""
         issued = self.issued_on.toordinal() if self.issued_on else 0
-        return (not valid_on(self.valid_from, self.valid_until, day), -issued, not self.seed, -self.document_id, self.number)
+        return (
+            not valid_on(self.valid_from, self.valid_until, day),
+            -issued,
+            not self.seed,
+            -self.document_id,
+            self.number,
+        )
 
     @property
     def reference(self) -> str:
@@ -134,7 +140,9 @@ def keys(index_signature: str) -> Keys:
                     found.copy_group.update(dict.fromkeys(pks, first))
             grouped = [pk for pks in found.groups.values() for pk in pks]
             for start in range(0, len(grouped), 2000):
-                rows = Measure.objects.filter(pk__in=grouped[start : start + 2000]).values_list(*MEMBER_FIELDS)
+                rows = Measure.objects.filter(pk__in=grouped[start : start + 2000]).values_list(
+                    *MEMBER_FIELDS
+                )
                 found.members.update((row[0], Member(*row)) for row in rows)
             _cache.update(signature=signature, keys=found)
         return _cache["keys"]
@@ -192,7 +200,9 @@ def collapse(
     grouped = {pk: by_pk[pk] for pk, *_ in rows if by_pk.get(pk) in groups}
     if not grouped:
         return rows, {}
-    allowed = candidate_pks(candidates, {pk for key in set(grouped.values()) for pk in groups[key]}, everything)
+    allowed = candidate_pks(
+        candidates, {pk for key in set(grouped.values()) for pk in groups[key]}, everything
+    )
     info = {pk: found.members[pk] for pk in allowed if pk in found.members}
     out: list[tuple] = []
     others: dict[int, list[Member]] = {}
@@ -235,5 +245,7 @@ def others_of(measure: Measure, day: datetime.date | None = None) -> list[Member
     found = keys(signatures()[1])
     key = found.text_key.get(measure.pk) or text_key(measure.text)
     day = day or timezone.localdate()
-    group = [found.members[pk] for pk in found.groups.get(key, ()) if pk != measure.pk and pk in found.members]
+    group = [
+        found.members[pk] for pk in found.groups.get(key, ()) if pk != measure.pk and pk in found.members
+    ]
     return sorted(group, key=lambda m: m.preference(day))

@@ -157,7 +157,9 @@ def rank_postgres(
     # vector (50 ms against under 1 ms over 5,070 entries). With `copies` (given only when the
     # candidates are all published measures, whose copy groups they are), one row per group.
     required = sorted(_required_terms(present, data.rows_df or data.df, data.n_rows or data.n_docs))
-    matched_sql = " UNION ".join([f"SELECT measure_id FROM {entries} WHERE vector @@ %s::tsquery"] * len(required))
+    matched_sql = " UNION ".join(
+        [f"SELECT measure_id FROM {entries} WHERE vector @@ %s::tsquery"] * len(required)
+    )
     if copies:
         # Drafts are in no copy group, so they are left out after stage 1 (stage 2 reads is_draft).
         select_sql, select_params = matched_sql, list(map(_quote, required))
@@ -283,5 +285,7 @@ def document_frequencies(
         # Over all published measures (ts_stat), as in rank_postgres.
         return {w: data.df.get(w, 0) for w in words}, data.n_docs
     pks = set(candidates.values_list("pk", flat=True))
-    entries = [data.entries[pk] for pk in one_per_copy_group((pk for pk in data.entries if pk in pks), copies or {})]
+    entries = [
+        data.entries[pk] for pk in one_per_copy_group((pk for pk in data.entries if pk in pks), copies or {})
+    ]
     return {w: sum(1 for terms in entries if w in terms) for w in words}, len(entries)

@@ -202,7 +202,9 @@ class Buckets:
         """The function giving one field's part of the key; figures and days are memoized by
         value (a hundred thousand profiles hold a few thousand distinct figures per field)."""
         if kind == "exact":
-            return lambda v: UNKNOWN_BUCKET if v is None else v if isinstance(v, (str, bool, int, float)) else _exact(v)
+            return lambda v: (
+                UNKNOWN_BUCKET if v is None else v if isinstance(v, (str, bool, int, float)) else _exact(v)
+            )
         if kind == "equipment":
             return lambda v: UNKNOWN_BUCKET if v is None else self._equipment(v)
         if kind == "industry":
@@ -221,7 +223,8 @@ class Buckets:
             found: Any = ("exact", code)
         else:
             found = tuple(
-                industries.candidate_rows(code, tuple(g.codes for g in standard._groups)) for standard in self._standards
+                industries.candidate_rows(code, tuple(g.codes for g in standard._groups))
+                for standard in self._standards
             )
         if len(self._row_memo) < 100_000:
             self._row_memo[code] = found
@@ -238,7 +241,9 @@ class Buckets:
         named = {name: value for (_, name), value in zip(self._size_fields, values) if value is not None}
         code = named.get("industry")
         if (code is not None and (not isinstance(code, str) or industries.code_problem(code))) or any(
-            isinstance(v, bool) or not isinstance(v, (int, float)) for n, v in named.items() if n != "industry"
+            isinstance(v, bool) or not isinstance(v, (int, float))
+            for n, v in named.items()
+            if n != "industry"
         ):
             key: Any = _exact(named)  # not what the contract accepts: screened on its own
         else:
@@ -276,7 +281,10 @@ class Buckets:
             if not isinstance(item, dict):
                 return _exact(items)
             found.add(
-                tuple(_bucket(item.get(name), kind, ts) for name, (kind, ts) in zip(self._item_names, self._items))
+                tuple(
+                    _bucket(item.get(name), kind, ts)
+                    for name, (kind, ts) in zip(self._item_names, self._items)
+                )
             )
         # "At least one item satisfies": the set of kinds of item decides, not their order or count.
         return tuple(sorted(found, key=repr))

@@ -33,7 +33,11 @@ def statuses(
     ctx = make_context(profile, ruleset)
     index = _by_number(ruleset)
     rules = {number: index.get((number, document)) for number in numbers}
-    return {number: evaluate_measure(rule, ctx, False).status for number, rule in rules.items() if rule is not None}
+    return {
+        number: evaluate_measure(rule, ctx, False).status
+        for number, rule in rules.items()
+        if rule is not None
+    }
 
 
 _INDEXES: dict[int, tuple[RuleSet, dict[tuple[int, str | None], MeasureRule]]] = {}

@@ -148,7 +148,6 @@ class Leaf:
         raise NotImplementedError
 
 
-
 class _Threshold:
     """A literal or a ``{"param": key}`` reference, resolved on the screening's date."""
 
@@ -195,6 +194,7 @@ class Compare(Leaf):
             return None
         return self._fn(value, target)
 
+
 class IndustryIn(Leaf):
     fields = ("industry",)
 
@@ -213,6 +213,7 @@ class IndustryIn(Leaf):
         if inside is None:
             return None, self.fields
         return inside != self.negated, ()
+
 
 class SizeIn(Leaf):
     """Membership of the class by a size standard (tiered: a set of tiers; test: true or false)."""
@@ -233,6 +234,7 @@ class SizeIn(Leaf):
             return False, ()
         return None, outcome.unknown_fields
 
+
 class ItemCompare:
     """A comparison on one equipment item's field (all item fields are always known)."""
 
@@ -248,6 +250,7 @@ class ItemCompare:
             return None
         return self._fn(getattr(item, self.spec.name), target)
 
+
 class ItemGroup:
     def __init__(self, mode: str, children: tuple) -> None:
         self.mode = mode  # "all" | "any"
@@ -255,6 +258,7 @@ class ItemGroup:
 
     def holds(self, item: Equipment, ctx: Context) -> bool | None:
         return combine(self.mode, [c.holds(item, ctx) for c in self.children])
+
 
 class EquipmentAny(Leaf):
     fields = ("equipment",)
@@ -278,6 +282,7 @@ class EquipmentAny(Leaf):
         if found is None:
             return None, ()
         return found != self.negated, ()
+
 
 # ---------------------------------------------------------------------------------------------
 # Trees
@@ -597,8 +602,10 @@ class _Compiler:
         spec = PROFILE_FIELDS.get(data["field"]) if isinstance(data["field"], str) else None
         # Dates: only the screening day itself, so that a rule can change on a date officials
         # set (measure 12's list of industries grows on 2022-07-01) without a code path.
-        if spec is None or spec.kind in ("equipment", "industry") or (
-            spec.kind == "date" and spec.name != "as_of"
+        if (
+            spec is None
+            or spec.kind in ("equipment", "industry")
+            or (spec.kind == "date" and spec.name != "as_of")
         ):
             hint = "行业请用 industry 条件,设备请用 equipment 条件" if spec is not None else ""
             self.fail(f"{path}.field", f"不能在此比较的字段“{data['field']}”{hint}")

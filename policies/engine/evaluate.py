@@ -74,26 +74,28 @@ class MeasureResult(NamedTuple):
         if self.document:
             # With several documents a number alone is ambiguous; the API always names it.
             out["document"] = self.document
-        out.update({
-            "title": self.title,
-            "status": self.status,
-            "in_force": self.in_force,
-            "reasons": [r.text for r in self.reasons if r.decisive] + list(self.notes),
-            "missing": list(self.missing),
-            "estimate": (
-                None
-                if self.estimate is None
-                else {
-                    "amount_yuan": self.estimate.amount_yuan,
-                    "kind": self.estimate.kind,
-                    "basis": self.estimate.basis,
-                }
-            ),
-            "deadlines": [{"date": d.date.isoformat(), "label": d.label} for d in self.deadlines],
-            "responsible_units": list(self.responsible_units),
-            "citation": self.citation,
-            "failed_by": self.failed_by.text if self.failed_by else None,
-        })
+        out.update(
+            {
+                "title": self.title,
+                "status": self.status,
+                "in_force": self.in_force,
+                "reasons": [r.text for r in self.reasons if r.decisive] + list(self.notes),
+                "missing": list(self.missing),
+                "estimate": (
+                    None
+                    if self.estimate is None
+                    else {
+                        "amount_yuan": self.estimate.amount_yuan,
+                        "kind": self.estimate.kind,
+                        "basis": self.estimate.basis,
+                    }
+                ),
+                "deadlines": [{"date": d.date.isoformat(), "label": d.label} for d in self.deadlines],
+                "responsible_units": list(self.responsible_units),
+                "citation": self.citation,
+                "failed_by": self.failed_by.text if self.failed_by else None,
+            }
+        )
         return out
 
 

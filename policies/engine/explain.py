@@ -216,10 +216,7 @@ def _size_reason(leaf: SizeIn, ctx: Context, outcome: bool | None) -> str:
     possible = [standard.label(t) for t in order if t in size.possible]
     wanted = [standard.label(t) for t in order if t in leaf.expected]
     if outcome is None:
-        return (
-            f"{described},按{standard.name}可能为{join_or(possible)}企业,"
-            f"需确认是否为{join_or(wanted)}企业"
-        )
+        return f"{described},按{standard.name}可能为{join_or(possible)}企业,需确认是否为{join_or(wanted)}企业"
     verdict = "属于" if outcome else "不属于"
     return f"{described},按{standard.name}为{join_or(possible)}企业,{verdict}{'、'.join(wanted)}企业"
 

@@ -75,10 +75,6 @@ class Env:
 Fn = Callable[[Env], Any]
 
 
-
-
-
-
 def _dec(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value

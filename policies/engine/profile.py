@@ -349,7 +349,9 @@ def _check_value(spec: FieldSpec, raw: object, path: str, errors: list[tuple[str
     return None
 
 
-def _check_date(spec: FieldSpec, raw: object, path: str, errors: list[tuple[str, str]]) -> datetime.date | None:
+def _check_date(
+    spec: FieldSpec, raw: object, path: str, errors: list[tuple[str, str]]
+) -> datetime.date | None:
     label = spec.label
     if not isinstance(raw, str) or not _DATE_RE.match(raw):
         errors.append((path, f"{label}应为YYYY-MM-DD格式的日期,例如2022-05-10"))

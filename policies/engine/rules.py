@@ -158,7 +158,9 @@ def _versions_on(items: tuple[Any, ...], day: datetime.date) -> list[Any]:
 # Building from plain data
 
 
-def parse_date(value: Any, path: str, errors: ErrorCollector, *, required: bool = False) -> datetime.date | None:
+def parse_date(
+    value: Any, path: str, errors: ErrorCollector, *, required: bool = False
+) -> datetime.date | None:
     if value is None:
         if required:
             errors.add(path, "必须填写日期(YYYY-MM-DD)")
@@ -254,7 +256,9 @@ def build_parameters(items: Any, errors: ErrorCollector, path: str = "parameters
     return params
 
 
-def build_size_standards(items: Any, errors: ErrorCollector, path: str = "size_standards") -> list[SizeStandard]:
+def build_size_standards(
+    items: Any, errors: ErrorCollector, path: str = "size_standards"
+) -> list[SizeStandard]:
     standards: list[SizeStandard] = []
     for where, item in _objects(items, errors, path, "规模标准"):
         standard = _size_standard(item, where, errors)
@@ -302,7 +306,9 @@ def _size_standard(item: Mapping, where: str, errors: ErrorCollector) -> SizeSta
     )
 
 
-def _size_tiers(item: Mapping, kind: str, where: str, errors: ErrorCollector) -> tuple[tuple[str, ...], str, str]:
+def _size_tiers(
+    item: Mapping, kind: str, where: str, errors: ErrorCollector
+) -> tuple[tuple[str, ...], str, str]:
     """A standard's tiers and fallback (tiered) or how its limits combine (test)."""
     tiers = tuple(item.get("tiers") or ())
     fallback = item.get("fallback") or ""
@@ -357,7 +363,9 @@ def _size_rows(
     return tuple(rows)
 
 
-def size_row(raw: Any, where: str, errors: ErrorCollector, kind: str, tiers: tuple[str, ...]) -> SizeRow | None:
+def size_row(
+    raw: Any, where: str, errors: ErrorCollector, kind: str, tiers: tuple[str, ...]
+) -> SizeRow | None:
     """Check one row of a size table (also used by the admin to validate a single row)."""
     before = len(errors.items)
     if not isinstance(raw, Mapping):
@@ -447,9 +455,7 @@ def build_ruleset(data: Mapping[str, Any]) -> RuleSet:
     return RuleSet(measures=tuple(measures), parameters=tuple(params), size_standards=tuple(standards))
 
 
-def build_measure(
-    item: Any, schema: Schema, errors: ErrorCollector, where: str
-) -> MeasureRule | None:
+def build_measure(item: Any, schema: Schema, errors: ErrorCollector, where: str) -> MeasureRule | None:
     before = len(errors.items)
     if not isinstance(item, Mapping):
         errors.add(where, "措施应为JSON对象")
@@ -467,9 +473,7 @@ def build_measure(
         if item.get("condition") is None:
             errors.add(f"{where}.estimate", "没有资格条件的措施不能估算金额")
         else:
-            estimate = compile_estimate_data(
-                item["estimate"], schema, condition, f"{where}.estimate", errors
-            )
+            estimate = compile_estimate_data(item["estimate"], schema, condition, f"{where}.estimate", errors)
     notes = []
     for n, raw in enumerate(item.get("notes") or []):
         at = f"{where}.notes[{n}]"
@@ -550,4 +554,3 @@ def build_deadline(raw: Any, schema: Schema, errors: ErrorCollector, where: str)
     if day is None:
         return None
     return Deadline(date=day, label=str(raw.get("label") or ""), condition=condition)
-

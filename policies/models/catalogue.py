@@ -100,7 +100,9 @@ class ResponsibleUnit(models.Model):
     name = models.CharField(
         "简称", max_length=60, unique=True, help_text="与文件原文一致,例如:省税务局、人行太原中心支行"
     )
-    full_name = models.CharField("全称", max_length=120, blank=True, help_text="例如:国家税务总局山西省税务局")
+    full_name = models.CharField(
+        "全称", max_length=120, blank=True, help_text="例如:国家税务总局山西省税务局"
+    )
     phone = models.CharField("咨询电话", max_length=60, blank=True, help_text="例如:12366")
     address = models.CharField("办公地址", max_length=200, blank=True)
     website = HttpsURLField("网站", blank=True)
@@ -201,19 +203,25 @@ class Measure(models.Model):
 
     document = models.ForeignKey(PolicyDocument, verbose_name="所属文件", on_delete=models.PROTECT)
     number = models.PositiveIntegerField("条款序号", help_text="文件中的序号,例如:12")
-    title = models.CharField("标题", max_length=120, help_text="简短标题,使用原文用语,例如:加大留抵退税政策落实力度")
+    title = models.CharField(
+        "标题", max_length=120, help_text="简短标题,使用原文用语,例如:加大留抵退税政策落实力度"
+    )
     text = models.TextField("原文", help_text="与文件原文一致的全文,含“(责任单位:…)”。")
     summary = models.TextField(
         "通俗解读",
         blank=True,
         help_text="一到三句话说明谁能享受、能享受什么,例如:小微企业的存量留抵税额在6月底前一次性全部退还。",
     )
-    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="measures")
+    category = models.ForeignKey(
+        Category, verbose_name="类别", on_delete=models.PROTECT, related_name="measures"
+    )
     units = models.ManyToManyField(
         ResponsibleUnit, through="MeasureUnit", verbose_name="责任单位", related_name="measures"
     )
     valid_from = models.DateField("生效日期", null=True, blank=True, help_text="例如:2022-04-14")
-    valid_until = models.DateField("失效日期", null=True, blank=True, help_text="例如:2022-12-31;留空表示长期有效")
+    valid_until = models.DateField(
+        "失效日期", null=True, blank=True, help_text="例如:2022-12-31;留空表示长期有效"
+    )
     delivery = models.CharField("兑现方式", max_length=20, choices=DELIVERY_CHOICES, default="application")
     how_to_apply = models.TextField(
         "办理方式", blank=True, help_text="到哪里、怎么办,例如:通过山西省电子税务局提交留抵退税申请。"
@@ -236,7 +244,12 @@ class Measure(models.Model):
     # Related objects that belong to a measure's content and move with it between a draft and
     # its published row: its units, deadlines, lineage links (MeasureLink, below) and eligibility
     # rule (rules.py).
-    content_relations: ClassVar[tuple[str, ...]] = ("measure_units", "deadlines", "successor_links", "eligibility_rules")
+    content_relations: ClassVar[tuple[str, ...]] = (
+        "measure_units",
+        "deadlines",
+        "successor_links",
+        "eligibility_rules",
+    )
 
     class Meta:
         verbose_name = "政策措施"
@@ -312,7 +325,9 @@ class Measure(models.Model):
         if not user.is_active or not user.is_staff:
             return False
         target = self.draft_of or self
-        official_units = set(ResponsibleUnit.objects.filter(officials__user=user).values_list("id", flat=True))
+        official_units = set(
+            ResponsibleUnit.objects.filter(officials__user=user).values_list("id", flat=True)
+        )
         return bool(official_units & set(target.measure_units.values_list("unit_id", flat=True)))
 
     @transaction.atomic
@@ -371,7 +386,9 @@ class Measure(models.Model):
             origins = {row.draft_origin_id for row in draft_rows if row.draft_origin_id}
             published_rows.exclude(pk__in=origins).delete()
             for row in draft_rows:
-                origin = published_rows.filter(pk=row.draft_origin_id).first() if row.draft_origin_id else None
+                origin = (
+                    published_rows.filter(pk=row.draft_origin_id).first() if row.draft_origin_id else None
+                )
                 if origin is None:
                     row.measure = target
                     row.draft_origin = None
@@ -506,4 +523,3 @@ class MeasureLink(MeasureContent):
                 errors["successor"] = "后续条款应出自其他政策文件。"
         if errors:
             raise ValidationError(errors)
-

@@ -51,4 +51,6 @@ class RuleNewsRun(models.Model):
 
     def progress_text(self) -> str:
         state = "已完成" if self.finished_at else "进行中"
-        return f"已复核{self.done:,}/{self.total:,}个企业账户({self.percent}%),已发送{self.sent:,}封通知,{state}"
+        return (
+            f"已复核{self.done:,}/{self.total:,}个企业账户({self.percent}%),已发送{self.sent:,}封通知,{state}"
+        )

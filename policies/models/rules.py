@@ -138,7 +138,6 @@ class EligibilityRule(MeasureContent):
             raise ValidationError(errors)
 
 
-
 def seed_measure_citation(number: int | None) -> str:
     """How a parameter names its source measure: "第9条", or "晋政办发〔2022〕34号第9条".
 

@@ -104,7 +104,9 @@ def to_form(estimate: Any) -> EstimateForm:
             if shape == "capped":
                 return EstimateForm("capped", base=g[0], rate=g[1], cap=g[2], **common)
             if shape == "tiered" and g[2] == g[0]:
-                return EstimateForm("tiered", base=g[0], rate=g[1], tier_op=g[3], threshold=g[4], low=g[5], **common)
+                return EstimateForm(
+                    "tiered", base=g[0], rate=g[1], tier_op=g[3], threshold=g[4], low=g[5], **common
+                )
             break
     if let is not None and (
         not isinstance(let, list) or not all(isinstance(x, dict) and set(x) == {"name", "expr"} for x in let)
@@ -166,8 +168,14 @@ def from_form(form: EstimateForm) -> tuple[Any, list[str], Any]:
     }.get(form.shape)
     if needs is None:
         return None, ["请选择估算方式"], None
-    names = {"base": "金额", "rate": "比例" if form.shape != "fixed" else "金额", "cap": "最高限额",
-             "threshold": "分档界限", "low": "界限以下的比例", "formula": "公式"}
+    names = {
+        "base": "金额",
+        "rate": "比例" if form.shape != "fixed" else "金额",
+        "cap": "最高限额",
+        "threshold": "分档界限",
+        "low": "界限以下的比例",
+        "formula": "公式",
+    }
     for attr in needs:
         value = getattr(form, attr).strip()
         if not value:

@@ -63,7 +63,11 @@ class CaseRow:
 
     @property
     def labels(self) -> tuple[str, str, str]:
-        return self.label(self.expected) if self.expected else "—", self.label(self.before), self.label(self.after)
+        return (
+            self.label(self.expected) if self.expected else "—",
+            self.label(self.before),
+            self.label(self.after),
+        )
 
 
 def engine_check(result: Result, number: int) -> None:
@@ -166,7 +170,9 @@ def estimate_sentence(state: BuilderState, params: dict[str, Any], labels: dict[
     return f"{kind}金额按公式计算:{form.formula}"
 
 
-def build(draft: Measure, state: BuilderState, result: Result, param_labels: dict[str, str]) -> dict[str, Any]:
+def build(
+    draft: Measure, state: BuilderState, result: Result, param_labels: dict[str, str]
+) -> dict[str, Any]:
     """The preview panel's content (nothing but errors while the rule does not compile)."""
     day = timezone.localdate()
     citation = result.rule["citation"] if result.rule else ""

@@ -18,7 +18,12 @@ from django.template.loader import render_to_string
 
 from policies.models import Deadline, EligibilityRule, Measure, MeasureUnit
 
-_PARTS = [(Measure, "id", "措施内容"), (EligibilityRule, "measure_id", "资格规则"), (Deadline, "measure_id", "截止日期"), (MeasureUnit, "measure_id", "责任单位")]
+_PARTS = [
+    (Measure, "id", "措施内容"),
+    (EligibilityRule, "measure_id", "资格规则"),
+    (Deadline, "measure_id", "截止日期"),
+    (MeasureUnit, "measure_id", "责任单位"),
+]
 _TYPES = {"+": "新增", "~": "修改", "-": "删除"}
 
 
@@ -35,7 +40,11 @@ def draft_changes(draft_pk: int) -> list[Change]:
     """Every recorded change to the draft's rows, oldest first."""
     out = []
     for model, key, part in _PARTS:
-        records = model.history.filter(**{key: draft_pk}).select_related("history_user").order_by("history_date", "history_id")
+        records = (
+            model.history.filter(**{key: draft_pk})
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        )
         for record in records:
             what = _TYPES.get(record.history_type, "修改")
             if model is Measure and record.history_type == "+":
@@ -49,7 +58,15 @@ def draft_changes(draft_pk: int) -> list[Change]:
                     names = [str(model._meta.get_field(f).verbose_name) for f in fields]
                     what = "修改了" + "、".join(names)
             user = record.history_user
-            out.append(Change(record.history_date, user.pk if user else None, user.get_username() if user else "(系统)", part, what))
+            out.append(
+                Change(
+                    record.history_date,
+                    user.pk if user else None,
+                    user.get_username() if user else "(系统)",
+                    part,
+                    what,
+                )
+            )
     out.sort(key=lambda c: c.when)
     return _fold_copies(out)
 
@@ -60,8 +77,11 @@ def _fold_copies(changes: list[Change]) -> list[Change]:
     if start is None:
         return changes
     copied = [
-        c for c in changes
-        if c is not start and c.what == "新增" and c.user_id == start.user_id
+        c
+        for c in changes
+        if c is not start
+        and c.what == "新增"
+        and c.user_id == start.user_id
         and abs((c.when - start.when).total_seconds()) < 5
     ]
     if not copied:

@@ -69,14 +69,21 @@ class BuilderState:
         if name == "c":
             self.condition = rows
         elif name == "w":
-            self.estimate = replace(self.estimate, when=tuple(rows), has_when=self.estimate.has_when or bool(rows))
+            self.estimate = replace(
+                self.estimate, when=tuple(rows), has_when=self.estimate.has_when or bool(rows)
+            )
         elif name[0] == "n":
             self.notes[int(name[1:])].rows = rows
         else:
             self.deadlines[int(name[1:])].rows = rows
 
     def tree_names(self) -> list[str]:
-        return ["c", "w", *(f"n{i}" for i in range(len(self.notes))), *(f"d{i}" for i in range(len(self.deadlines)))]
+        return [
+            "c",
+            "w",
+            *(f"n{i}" for i in range(len(self.notes))),
+            *(f"d{i}" for i in range(len(self.deadlines))),
+        ]
 
 
 def sentences(text: str) -> list[str]:
@@ -95,7 +102,8 @@ def from_rule(rule: dict[str, Any] | None, deadlines: list[dict[str, Any]], text
         estimate=shapes.to_form(rule.get("estimate")),
         notes=[Note(tree.to_rows(n.get("when")), str(n.get("text", ""))) for n in rule.get("notes") or []],
         deadlines=[
-            DeadlineState(d["pk"], str(d["date"]), d["label"], tree.to_rows(d.get("condition"))) for d in deadlines
+            DeadlineState(d["pk"], str(d["date"]), d["label"], tree.to_rows(d.get("condition")))
+            for d in deadlines
         ],
     )
     state.citation_picked, state.citation_text = _pick(rule.get("citation", ""), sentences(text))
@@ -162,7 +170,14 @@ def from_post(post: Post, deadline_pks: list[int]) -> BuilderState:
         notes.append(Note(_rows_from_post(post, f"n{k}"), str(post.get(f"n{k}-text", ""))))
     deadlines = []
     for k, pk in enumerate(deadline_pks):
-        deadlines.append(DeadlineState(pk, str(post.get(f"d{k}-date", "")), str(post.get(f"d{k}-label", "")), _rows_from_post(post, f"d{k}")))
+        deadlines.append(
+            DeadlineState(
+                pk,
+                str(post.get(f"d{k}-date", "")),
+                str(post.get(f"d{k}-label", "")),
+                _rows_from_post(post, f"d{k}"),
+            )
+        )
     shape = str(post.get("e-shape", "none"))
     estimate = shapes.EstimateForm(
         shape=shape if shape in shapes.SHAPES else "none",
@@ -338,7 +353,12 @@ def to_data(state: BuilderState, text: str) -> Result:
 
 # --- the advanced view ------------------------------------------------------------------------
 
-JSON_BOXES = {"condition": "资格条件", "estimate": "金额估算", "notes": "补充说明", "deadlines": "截止日期的适用条件"}
+JSON_BOXES = {
+    "condition": "资格条件",
+    "estimate": "金额估算",
+    "notes": "补充说明",
+    "deadlines": "截止日期的适用条件",
+}
 
 
 def as_json(result: Result) -> dict[str, str]:
@@ -377,8 +397,12 @@ def from_json(post: Post, state: BuilderState) -> tuple[BuilderState, list[str]]
         notes = [Note(tree.to_rows(n.get("when")), str(n.get("text", ""))) for n in raw_notes]
         raw_deadlines = loaded["deadlines"] or [None] * len(state.deadlines)
         if not isinstance(raw_deadlines, list) or len(raw_deadlines) != len(state.deadlines):
-            raise ValueError(f"截止日期的适用条件应为{len(state.deadlines)}项的列表(每个截止日期一项,null 表示适用于所有企业)")
-        deadlines = [replace(d, rows=tree.to_rows(c)) for d, c in zip(state.deadlines, raw_deadlines, strict=True)]
+            raise ValueError(
+                f"截止日期的适用条件应为{len(state.deadlines)}项的列表(每个截止日期一项,null 表示适用于所有企业)"
+            )
+        deadlines = [
+            replace(d, rows=tree.to_rows(c)) for d, c in zip(state.deadlines, raw_deadlines, strict=True)
+        ]
     except ValueError as exc:
         return state, [f"无法载入:{exc}"]
     return replace(state, condition=condition, estimate=estimate, notes=notes, deadlines=deadlines), []

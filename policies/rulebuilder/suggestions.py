@@ -29,7 +29,14 @@ FIGURE_TARGETS = {
     "amount": [("amount", "用作固定金额"), ("cap", "用作最高限额")],
 }
 _UNIT_WORDS = {"fraction": "", "date": "", "万元": "万元", "年": "年", "月": "个月", "人": "人"}
-_KIND_WORDS = {"rate": "比例", "cap": "最高限额", "amount": "金额", "date": "日期", "duration": "期限", "count": "人数"}
+_KIND_WORDS = {
+    "rate": "比例",
+    "cap": "最高限额",
+    "amount": "金额",
+    "date": "日期",
+    "duration": "期限",
+    "count": "人数",
+}
 
 
 @dataclass
@@ -99,25 +106,41 @@ def figure_words(f: FigureSuggestion) -> str:
     return f"{_KIND_WORDS.get(f.kind, '数值')} {shown}"
 
 
-def views(found: Suggestions, done: dict[str, str], parameter_add_url: str, number: int) -> list[SuggestionView]:
+def views(
+    found: Suggestions, done: dict[str, str], parameter_add_url: str, number: int
+) -> list[SuggestionView]:
     out = []
     for i, c in enumerate(found.conditions):
         key = f"c{i}"
-        out.append(SuggestionView(key, c.quote, condition_words(c), done.get(key, ""), [(f"suggest:accept:{key}", "添加为条件")]))
+        out.append(
+            SuggestionView(
+                key, c.quote, condition_words(c), done.get(key, ""), [(f"suggest:accept:{key}", "添加为条件")]
+            )
+        )
     for i, f in enumerate(found.figures):
         key = f"f{i}"
         targets = [(f"suggest:{target}:{key}", label) for target, label in FIGURE_TARGETS.get(f.kind, [])]
         unit = {"fraction": "比例", "date": "日期"}.get(f.unit, f.unit)
         value = f.value if not str(f.value).startswith("--") else ""
         query = urlencode({"value": value, "unit": unit, "quote": f.quote, "measure_number": number})
-        out.append(SuggestionView(key, f.quote, figure_words(f), done.get(key, ""), targets, f"{parameter_add_url}?{query}"))
+        out.append(
+            SuggestionView(
+                key, f.quote, figure_words(f), done.get(key, ""), targets, f"{parameter_add_url}?{query}"
+            )
+        )
     return out
 
 
 def _rows_for(c: ConditionSuggestion) -> list[Row]:
     """A condition's row; an equipment field's row inside a 新购置设备 row."""
     if c.field.startswith("equipment."):
-        leaf = Row(depth=1, kind="field", field=c.field.removeprefix("equipment."), op=c.op, value=_value_text(c.value))
+        leaf = Row(
+            depth=1,
+            kind="field",
+            field=c.field.removeprefix("equipment."),
+            op=c.op,
+            value=_value_text(c.value),
+        )
         return [Row(depth=0, kind="equipment"), leaf]
     return [Row(depth=0, kind="field", field=c.field, op=c.op, value=_value_text(c.value))]
 

@@ -26,7 +26,13 @@ from typing import Any
 from policies.engine import EQUIPMENT_FIELDS, PROFILE_FIELDS, FieldSpec
 
 GROUP_KINDS = {"all": "同时满足", "any": "满足其一", "not": "不满足"}
-LEAF_KINDS = {"field": "条件", "as_of": "评估日期", "industry": "行业", "size": "企业规模", "equipment": "新购置设备"}
+LEAF_KINDS = {
+    "field": "条件",
+    "as_of": "评估日期",
+    "industry": "行业",
+    "size": "企业规模",
+    "equipment": "新购置设备",
+}
 KIND_LABELS = {**GROUP_KINDS, **LEAF_KINDS}
 # Operators in words, per kind of field (the engine's op on the left).
 NUMBER_OPS = {"<=": "不超过", "<": "低于", ">=": "不低于", ">": "高于", "==": "等于", "!=": "不等于"}
@@ -118,15 +124,35 @@ def _rows(data: Any, depth: int) -> list[Row]:
         kind, name = ("as_of", "") if data["field"] == AS_OF else ("field", str(data["field"]))
         if isinstance(value, Mapping):
             if set(value) != {"param"}:
-                raise ValueError("参数引用应为 {\"param\": 键}")
-            return [Row(depth, kind, field=name, op=str(data.get("op", "")),
-                        param=str(value["param"]), label=data.get("label") or "")]
-        if isinstance(value, list) and not all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
+                raise ValueError('参数引用应为 {"param": 键}')
+            return [
+                Row(
+                    depth,
+                    kind,
+                    field=name,
+                    op=str(data.get("op", "")),
+                    param=str(value["param"]),
+                    label=data.get("label") or "",
+                )
+            ]
+        if isinstance(value, list) and not all(
+            isinstance(v, str | int) and not isinstance(v, bool) for v in value
+        ):
             raise ValueError("列表取值只能是文字或整数")
-        return [Row(depth, kind, field=name, op=str(data.get("op", "")),
-                    value=value_text(value), label=data.get("label") or "")]
+        return [
+            Row(
+                depth,
+                kind,
+                field=name,
+                op=str(data.get("op", "")),
+                value=value_text(value),
+                label=data.get("label") or "",
+            )
+        ]
     if "industry" in data and set(data) <= {"industry", "label"} and isinstance(data["industry"], list):
-        return [Row(depth, "industry", codes=",".join(map(str, data["industry"])), label=data.get("label") or "")]
+        return [
+            Row(depth, "industry", codes=",".join(map(str, data["industry"])), label=data.get("label") or "")
+        ]
     if "size" in data and set(data) <= {"size", "in"}:
         classes = data.get("in")
         if classes is not None and (not isinstance(classes, list) or not classes):
@@ -153,7 +179,9 @@ class Built:
         """The row an engine error path (``condition.all[1].value``) points into."""
         best, found = -1, None
         for prefix, row in self.paths.items():
-            if (path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")) and len(prefix) > best:
+            if (path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")) and len(
+                prefix
+            ) > best:
                 best, found = len(prefix), row
         return found
 
@@ -174,14 +202,21 @@ def from_rows(rows: list[Row] | tuple[Row, ...], root: str = "condition") -> Bui
         if row.depth < 0 or row.depth > previous + 1 or row.depth > MAX_DEPTH:
             built.errors.append((i, "缩进有误:每行最多比上一行多缩进一级"))
         elif row.depth == previous + 1 and i and not rows[i - 1].is_container:
-            built.errors.append((i, f"缩进有误:上一行是{KIND_LABELS.get(rows[i - 1].kind, '条件')},下面不能再有条件;请放入“同时满足”等组合"))
+            built.errors.append(
+                (
+                    i,
+                    f"缩进有误:上一行是{KIND_LABELS.get(rows[i - 1].kind, '条件')},下面不能再有条件;请放入“同时满足”等组合",
+                )
+            )
     if built.errors:
         return built
     tops = _children(rows, -1, 0)
     if len(tops) == 1:
         built.condition = _node(rows, tops[0], root, built, False)
     else:
-        built.condition = {"all": [_node(rows, i, f"{root}.all[{n}]", built, False) for n, i in enumerate(tops)]}
+        built.condition = {
+            "all": [_node(rows, i, f"{root}.all[{n}]", built, False) for n, i in enumerate(tops)]
+        }
     if built.errors:
         built.condition = None
     return built
@@ -216,7 +251,11 @@ def _node(rows: list[Row], i: int, path: str, built: Built, in_equipment: bool) 
             return {"equipment": _kids_as_one(rows, i, kids, inner, built, True)}
         if row.kind == "not":
             return {"not": _kids_as_one(rows, i, kids, f"{path}.not", built, in_equipment)}
-        return {row.kind: [_node(rows, k, f"{path}.{row.kind}[{n}]", built, in_equipment) for n, k in enumerate(kids)]}
+        return {
+            row.kind: [
+                _node(rows, k, f"{path}.{row.kind}[{n}]", built, in_equipment) for n, k in enumerate(kids)
+            ]
+        }
     if in_equipment and row.kind != "field":
         built.errors.append((i, "新购置设备下面只能是设备的单位价值、最低折旧年限、购置日期等条件"))
         return None
@@ -225,7 +264,9 @@ def _node(rows: list[Row], i: int, path: str, built: Built, in_equipment: bool) 
     if row.kind == "as_of":
         return _compare(replace(row, field=AS_OF), i, built, False)
     if row.kind == "industry":
-        codes = [c.strip().upper() for c in row.codes.replace(",", ",").replace("、", ",").split(",") if c.strip()]
+        codes = [
+            c.strip().upper() for c in row.codes.replace(",", ",").replace("、", ",").split(",") if c.strip()
+        ]
         if not codes:
             built.errors.append((i, "请至少选择一个行业"))
             return None
@@ -246,7 +287,9 @@ def _node(rows: list[Row], i: int, path: str, built: Built, in_equipment: bool) 
     return None
 
 
-def _kids_as_one(rows: list[Row], parent: int, kids: list[int], path: str, built: Built, in_equipment: bool) -> Any:
+def _kids_as_one(
+    rows: list[Row], parent: int, kids: list[int], path: str, built: Built, in_equipment: bool
+) -> Any:
     if len(kids) == 1:
         return _node(rows, kids[0], path, built, in_equipment)
     built.paths[path] = parent
@@ -259,7 +302,9 @@ def _compare(row: Row, i: int, built: Built, in_equipment: bool) -> Any:
         where = "设备" if in_equipment else "企业信息"
         built.errors.append((i, f"请选择要比较的{where}"))
         return None
-    if spec.kind in ("industry", "equipment") or (spec.kind == "date" and not in_equipment and row.kind != "as_of"):
+    if spec.kind in ("industry", "equipment") or (
+        spec.kind == "date" and not in_equipment and row.kind != "as_of"
+    ):
         built.errors.append((i, f"“{spec.label}”不能在这里比较,请用行业、新购置设备或评估日期条件"))
         return None
     ops = ops_for(spec)
@@ -347,7 +392,7 @@ def remove_row(rows: list[Row], i: int) -> list[Row]:
     """Remove row ``i`` with everything under it."""
     if not 0 <= i < len(rows):
         return rows
-    return rows[:i] + rows[subtree_end(rows, i):]
+    return rows[:i] + rows[subtree_end(rows, i) :]
 
 
 def indent_row(rows: list[Row], i: int, delta: int) -> list[Row]:

@@ -33,8 +33,22 @@ from . import state as builder_state
 from .state import BuilderState, Result
 from .tree import Row
 
-ADD_CHOICES = [("field", "条件"), ("industry", "行业"), ("size", "企业规模"), ("as_of", "评估日期"), ("equipment", "新购置设备"), ("all", "同时满足(组)"), ("any", "满足其一(组)"), ("not", "不满足(组)")]
-ITEM_ADD_CHOICES = [("field", "设备条件"), ("all", "同时满足(组)"), ("any", "满足其一(组)"), ("not", "不满足(组)")]
+ADD_CHOICES = [
+    ("field", "条件"),
+    ("industry", "行业"),
+    ("size", "企业规模"),
+    ("as_of", "评估日期"),
+    ("equipment", "新购置设备"),
+    ("all", "同时满足(组)"),
+    ("any", "满足其一(组)"),
+    ("not", "不满足(组)"),
+]
+ITEM_ADD_CHOICES = [
+    ("field", "设备条件"),
+    ("all", "同时满足(组)"),
+    ("any", "满足其一(组)"),
+    ("not", "不满足(组)"),
+]
 TREE_TITLES = {"c": "资格条件", "w": "估算的适用条件"}
 HIDDEN_PROFILE_FIELDS = {"as_of", "industry", "equipment"}
 
@@ -97,7 +111,9 @@ class Catalog:
         self.param_kinds = {}
         for key, p in self.parameters.items():
             try:
-                self.param_kinds[key] = "date" if isinstance(parse_param_value(p.value), datetime.date) else "number"
+                self.param_kinds[key] = (
+                    "date" if isinstance(parse_param_value(p.value), datetime.date) else "number"
+                )
             except (ValueError, ArithmeticError):
                 self.param_kinds[key] = "number"
         self.standards: dict[str, SizeStandard] = {}
@@ -126,7 +142,12 @@ class Catalog:
 
 
 def row_views(
-    name: str, rows: list[Row], errors: list[tuple[int | None, str]], catalog: Catalog, post: Any, focus: Any = None
+    name: str,
+    rows: list[Row],
+    errors: list[tuple[int | None, str]],
+    catalog: Catalog,
+    post: Any,
+    focus: Any = None,
 ) -> list[RowView]:
     by_row: dict[int, list[str]] = {}
     for i, message in errors:
@@ -141,7 +162,9 @@ def row_views(
         view = RowView(name, i, row, inside, by_row.get(i, []), focused=focus == (name, i))
         if row.kind == "field":
             fields = EQUIPMENT_FIELDS if inside else PROFILE_FIELDS
-            view.field_choices = [(n, s.label) for n, s in fields.items() if inside or n not in HIDDEN_PROFILE_FIELDS]
+            view.field_choices = [
+                (n, s.label) for n, s in fields.items() if inside or n not in HIDDEN_PROFILE_FIELDS
+            ]
             view.spec = fields.get(row.field)
             view.ops = tree.ops_for(view.spec)
             if view.spec is not None:
@@ -158,14 +181,21 @@ def row_views(
             codes = [c for c in row.codes.split(",") if c]
             view.industries = [(c, catalog.industry_names.get(c, "(未知代码)"), True) for c in codes]
             view.query = str(post.get(f"{name}-{i}-q", "") or "") if post is not None else ""
-            view.industries += [(c, n, False) for c, n in catalog.search_industries(view.query) if c not in codes]
+            view.industries += [
+                (c, n, False) for c, n in catalog.search_industries(view.query) if c not in codes
+            ]
         elif row.kind == "size":
-            view.standards = [(k, f"{s.name}({'分档' if s.kind == 'tiered' else '判断'})") for k, s in catalog.standards.items()]
+            view.standards = [
+                (k, f"{s.name}({'分档' if s.kind == 'tiered' else '判断'})")
+                for k, s in catalog.standards.items()
+            ]
             standard = catalog.standards.get(row.standard)
             if standard is not None and standard.kind == "tiered":
                 picked = [c for c in row.classes.split(",") if c]
                 smallest_first = [t for t in [standard.fallback, *reversed(standard.tier_list())] if t]
-                view.tiers = [(t, TIER_LABELS.get(t, t), t in picked) for t in _keeping_order(smallest_first, picked)]
+                view.tiers = [
+                    (t, TIER_LABELS.get(t, t), t in picked) for t in _keeping_order(smallest_first, picked)
+                ]
         if row.is_container:
             view.new_kind = str(post.get(f"{name}-{i}-new", "") or "") if post is not None else ""
             view.add_choices = ITEM_ADD_CHOICES if inside or row.kind == "equipment" else ADD_CHOICES
@@ -206,7 +236,10 @@ def session_checked(view: Callable[..., HttpResponse], admin_site: Any) -> Calla
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.headers.get("HX-Request") and not admin_site.has_permission(request):
             login = f"{reverse('admin:login', current_app=admin_site.name)}?next={reverse('admin:index', current_app=admin_site.name)}"
-            html = render_to_string("admin/policies/measure/rule_builder_session.html", {"message": SESSION_EXPIRED, "login_url": login})
+            html = render_to_string(
+                "admin/policies/measure/rule_builder_session.html",
+                {"message": SESSION_EXPIRED, "login_url": login},
+            )
             response = HttpResponse(html, status=401)
             response["HX-Retarget"] = "#rb-session"
             response["HX-Reswap"] = "innerHTML"
@@ -233,7 +266,9 @@ class RuleBuilderView:
         if not self.model_admin.has_change_permission(request, draft):
             raise PermissionDenied
         if not draft.is_draft:
-            self.model_admin.message_user(request, "已发布的条款不能直接修改:请先点击“修改草稿”,再打开规则编辑器。", messages.WARNING)
+            self.model_admin.message_user(
+                request, "已发布的条款不能直接修改:请先点击“修改草稿”,再打开规则编辑器。", messages.WARNING
+            )
             return HttpResponseRedirect(change_url)
         rule = draft.eligibility_rules.first()
         needed = "policies.change_eligibilityrule" if rule else "policies.add_eligibilityrule"
@@ -267,7 +302,9 @@ class RuleBuilderView:
         if post is not None and post.get("action") == "save" and result.ok:
             saved = self._save(request, draft, rule, deadlines, result)
             if saved is None:
-                self.model_admin.message_user(request, "资格规则已保存到草稿;发布后才对公众生效。", messages.SUCCESS)
+                self.model_admin.message_user(
+                    request, "资格规则已保存到草稿;发布后才对公众生效。", messages.SUCCESS
+                )
                 if request.headers.get("HX-Request"):
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = change_url
@@ -283,7 +320,9 @@ class RuleBuilderView:
             "change_url": change_url,
             "builder_url": request.path,
             **self.context(draft, state, result, catalog, post, notices),
-            "suggestions": suggestions.views(found, done, reverse("admin:policies_parameter_add"), draft.number),
+            "suggestions": suggestions.views(
+                found, done, reverse("admin:policies_parameter_add"), draft.number
+            ),
             "suggestions_done": sorted(done.items()),
         }
         if post is not None and post.get("action") == "load_json":
@@ -293,8 +332,13 @@ class RuleBuilderView:
         template = self.panel_template if request.headers.get("HX-Request") else self.template
         return TemplateResponse(request, template, context)
 
-    def _initial(self, rule: EligibilityRule | None, deadlines: list[Deadline], draft: Measure, notices: list[str]) -> BuilderState:
-        data = [{"pk": d.pk, "date": d.date.isoformat(), "label": d.label, "condition": d.condition} for d in deadlines]
+    def _initial(
+        self, rule: EligibilityRule | None, deadlines: list[Deadline], draft: Measure, notices: list[str]
+    ) -> BuilderState:
+        data = [
+            {"pk": d.pk, "date": d.date.isoformat(), "label": d.label, "condition": d.condition}
+            for d in deadlines
+        ]
         try:
             return builder_state.from_rule(rule.as_data() if rule else None, data, draft.text)
         except ValueError as exc:
@@ -302,16 +346,23 @@ class RuleBuilderView:
             return builder_state.from_rule(None, data, draft.text)
 
     @transaction.atomic
-    def _save(self, request: HttpRequest, draft: Measure, rule: EligibilityRule | None, deadlines: list[Deadline], result: Result) -> list[str] | None:
+    def _save(
+        self,
+        request: HttpRequest,
+        draft: Measure,
+        rule: EligibilityRule | None,
+        deadlines: list[Deadline],
+        result: Result,
+    ) -> list[str] | None:
         """Write the rule and deadline conditions onto the draft; problems in words, or None."""
         by_pk = {d.pk: d for d in deadlines}
         changed = []
         user = request.user
         if result.rule is None and rule is not None and not user.has_perm("policies.delete_eligibilityrule"):
             return ["您没有删除资格规则的权限。"]
-        if any(d["condition"] != by_pk[d["pk"]].condition for d in result.deadlines if d["pk"] in by_pk) and not user.has_perm(
-            "policies.change_deadline"
-        ):
+        if any(
+            d["condition"] != by_pk[d["pk"]].condition for d in result.deadlines if d["pk"] in by_pk
+        ) and not user.has_perm("policies.change_deadline"):
             return ["您没有修改截止日期的权限。"]
         if result.rule is None:
             if rule is not None:
@@ -329,8 +380,16 @@ class RuleBuilderView:
                 return [m for messages_ in exc.message_dict.values() for m in messages_]
             if before != target.as_data():
                 target.save()
-                labels = {"condition": "资格条件", "estimate": "金额估算", "notes": "补充说明", "citation": "原文依据"}
-                changed.append("修改了" + "、".join(v for k, v in labels.items() if (before or {}).get(k) != result.rule[k]))
+                labels = {
+                    "condition": "资格条件",
+                    "estimate": "金额估算",
+                    "notes": "补充说明",
+                    "citation": "原文依据",
+                }
+                changed.append(
+                    "修改了"
+                    + "、".join(v for k, v in labels.items() if (before or {}).get(k) != result.rule[k])
+                )
         for item in result.deadlines:
             deadline = by_pk.get(item["pk"])
             if deadline is not None and deadline.condition != item["condition"]:
@@ -342,12 +401,22 @@ class RuleBuilderView:
             invalidate()
         return None
 
-    def context(self, draft: Measure, state: BuilderState, result: Result, catalog: Catalog, post: Any, notices: list[str]) -> dict[str, Any]:
+    def context(
+        self,
+        draft: Measure,
+        state: BuilderState,
+        result: Result,
+        catalog: Catalog,
+        post: Any,
+        notices: list[str],
+    ) -> dict[str, Any]:
         trees = []
         for name in state.tree_names():
             rows = state.tree(name)
             title = TREE_TITLES.get(name, "")
-            trees.append((name, title, row_views(name, rows, result.errors.get(name, []), catalog, post, state.focus)))
+            trees.append(
+                (name, title, row_views(name, rows, result.errors.get(name, []), catalog, post, state.focus))
+            )
         views = dict((name, rows) for name, _, rows in trees)
         summary = []
         for place, items in result.errors.items():
@@ -367,10 +436,19 @@ class RuleBuilderView:
             "condition_top_new": _top(post, "c"),
             "when_top_new": _top(post, "w"),
             "notes": [
-                (k, note, views[f"n{k}"], [m for _, m in result.errors.get(f"n{k}-text", [])], f"n{k}", _top(post, f"n{k}"))
+                (
+                    k,
+                    note,
+                    views[f"n{k}"],
+                    [m for _, m in result.errors.get(f"n{k}-text", [])],
+                    f"n{k}",
+                    _top(post, f"n{k}"),
+                )
                 for k, note in enumerate(state.notes)
             ],
-            "deadlines": [(k, d, views[f"d{k}"], f"d{k}", _top(post, f"d{k}")) for k, d in enumerate(state.deadlines)],
+            "deadlines": [
+                (k, d, views[f"d{k}"], f"d{k}", _top(post, f"d{k}")) for k, d in enumerate(state.deadlines)
+            ],
             "add_choices": ADD_CHOICES,
             "error_summary": summary,
             "estimate_errors": [m for _, m in result.errors.get("e", [])],
@@ -406,7 +484,11 @@ def _place_name(place: str, row: int | None, state: BuilderState) -> str:
         return "原文依据:"
     if place.endswith("-text"):
         return f"补充说明{int(place[1:-5]) + 1}的文字:"
-    title = TREE_TITLES.get(place) or (f"补充说明{int(place[1:]) + 1}的条件" if place[0] == "n" else f"截止日期“{state.deadlines[int(place[1:])].label}”的适用条件")
+    title = TREE_TITLES.get(place) or (
+        f"补充说明{int(place[1:]) + 1}的条件"
+        if place[0] == "n"
+        else f"截止日期“{state.deadlines[int(place[1:])].label}”的适用条件"
+    )
     if row is None:
         return f"{title}:"
     rows = state.tree(place)

@@ -12,7 +12,13 @@ from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
+EXAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "reference"
+    / "examples"
+    / "eligibility"
+    / "manufacturing-small-many-benefits.json"
+)
 
 
 @pytest.fixture
@@ -34,7 +40,10 @@ def pages(catalogue, hotline_agent) -> dict[str, str]:  # noqa: ANN001
 
 def _new_page(browser, live_server, width: int, scale: int = 1, large_text: bool = False):  # noqa: ANN001, ANN202
     context = browser.new_context(
-        locale="zh-CN", viewport={"width": width, "height": 900}, device_scale_factor=scale, base_url=live_server.url
+        locale="zh-CN",
+        viewport={"width": width, "height": 900},
+        device_scale_factor=scale,
+        base_url=live_server.url,
     )
     if large_text:
         context.add_cookies([{"name": "display_large_text", "value": "1", "url": live_server.url}])
@@ -75,7 +84,9 @@ def test_every_page_has_landmarks_labelled_fields_a_skip_link_and_visible_focus(
                  .map(el => el.name || el.id)"""
         )
         assert unlabelled == [], (name, unlabelled)
-        first = page.evaluate("document.querySelector('a[href], button, input:not([type=hidden]), select').className")
+        first = page.evaluate(
+            "document.querySelector('a[href], button, input:not([type=hidden]), select').className"
+        )
         assert "skip-link" in first, name
         if page.evaluate("document.activeElement !== document.body"):
             continue  # the console's search field takes focus on load, so agents can type at once
@@ -101,7 +112,9 @@ def test_every_page_has_landmarks_labelled_fields_a_skip_link_and_visible_focus(
 LAYOUTS = [(320, 1, False), (320, 1, True), (640, 2, False), (640, 2, True)]
 
 
-def test_pages_fit_narrow_screens_and_200_percent_zoom_without_horizontal_scrolling(browser, live_server, pages):
+def test_pages_fit_narrow_screens_and_200_percent_zoom_without_horizontal_scrolling(
+    browser, live_server, pages
+):
     # 200% zoom of a 1280 px window lays the page out in 640 CSS pixels at device scale 2.
     too_wide = {}
     for width, scale, large_text in LAYOUTS:
@@ -109,7 +122,9 @@ def test_pages_fit_narrow_screens_and_200_percent_zoom_without_horizontal_scroll
         page = _new_page(browser, live_server, width, scale, large_text)
         for name, url in pages.items():
             page.goto(url)
-            widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            widths = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
             if widths[0] > widths[1]:
                 too_wide[f"{name} at {layout}"] = widths
         page.goto(pages["questionnaire-first-step"])

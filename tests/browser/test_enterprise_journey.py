@@ -14,7 +14,13 @@ from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
+EXAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "reference"
+    / "examples"
+    / "eligibility"
+    / "manufacturing-small-many-benefits.json"
+)
 PASSWORD = "Taiyuan-jixie-2022!"
 WIDTHS = (1280, 375)
 MODES = {"default": [], "large-text": ["display_large_text"], "high-contrast": ["display_high_contrast"]}
@@ -22,7 +28,9 @@ MODES = {"default": [], "large-text": ["display_large_text"], "high-contrast": [
 
 def _context(browser, live_server, width: int, cookies: list[str] = ()):  # noqa: ANN001, ANN202
     context = browser.new_context(
-        locale="zh-CN", viewport={"width": width, "height": 900 if width > 400 else 740}, base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": width, "height": 900 if width > 400 else 740},
+        base_url=live_server.url,
         accept_downloads=True,
     )
     context.add_cookies([{"name": name, "value": "1", "url": live_server.url} for name in cookies])
@@ -52,8 +60,11 @@ def test_the_result_opens_on_a_summary_with_reminders_and_collapses_the_rest(bro
         assert summary.bounding_box()["y"] < 300, width
         assert "可享受 12 项政策" in summary.inner_text()
         assert "最高" in summary.inner_text() and "2022年6月30日" in summary.inner_text()
-        assert summary.get_by_role("link", name="订阅截止日期提醒").count() + summary.locator(
-            "text=订阅不会收到截止日期提醒").count() == 1
+        assert (
+            summary.get_by_role("link", name="订阅截止日期提醒").count()
+            + summary.locator("text=订阅不会收到截止日期提醒").count()
+            == 1
+        )
         _shot(page, f"issue12-result-first-screen-{width}", full=False)
         # 暂不符合 is closed; its summary opens it without any script.
         m8 = page.locator("#m8")
@@ -78,11 +89,15 @@ def test_the_result_opens_on_a_summary_with_reminders_and_collapses_the_rest(bro
         page.context.close()
 
 
-def test_a_yuan_typed_into_a_wan_field_warns_next_to_it_and_goes_on_once_confirmed(browser, live_server, catalogue):
+def test_a_yuan_typed_into_a_wan_field_warns_next_to_it_and_goes_on_once_confirmed(
+    browser, live_server, catalogue
+):
     for width in WIDTHS:
         page = _context(browser, live_server, width)
         page.goto("/")
-        assert "本方案的执行期为2022年4月14日至2022年12月31日" in page.locator("#period-sentence").inner_text()
+        assert (
+            "本方案的执行期为2022年4月14日至2022年12月31日" in page.locator("#period-sentence").inner_text()
+        )
         _shot(page, f"issue12-home-{width}", full=False)
         page.goto("/check/")
         assert page.locator("#period-sentence").is_visible()
@@ -119,7 +134,9 @@ def test_the_account_results_read_on_a_phone_and_the_favicon_answers(browser, li
     page.wait_for_url("**/accounts/")
     cell = page.locator(".account-receipts td").first
     assert cell.bounding_box()["width"] > 200  # not one character per line
-    label = page.evaluate("getComputedStyle(document.querySelector('.account-receipts td'), '::before').content")
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('.account-receipts td'), '::before').content"
+    )
     assert "生成时间" in label  # each value after its column name
     _shot(page, "issue12-account-results-375")
     icon = page.request.get("/favicon.ico")
@@ -131,8 +148,12 @@ def test_the_account_results_read_on_a_phone_and_the_favicon_answers(browser, li
 def test_axe_is_clean_on_the_changed_pages_in_default_large_text_and_high_contrast(
     browser, live_server, receipt, axe_violations
 ):
-    pages = {"home": "/", "first-step": "/check/", "investment-step": "/check/investment/",
-             "result": receipt.get_absolute_url()}
+    pages = {
+        "home": "/",
+        "first-step": "/check/",
+        "investment-step": "/check/investment/",
+        "result": receipt.get_absolute_url(),
+    }
     found = {}
     for mode, cookies in MODES.items():
         page = _context(browser, live_server, 1280, cookies)

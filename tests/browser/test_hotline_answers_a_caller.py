@@ -29,7 +29,11 @@ def _axe_in_every_display_mode(page, axe_violations, live_server, refresh=None) 
     resubmitted by its own button rather than reloaded).
     """
     found = {}
-    for mode, cookie in (("default", None), ("large text", "display_large_text"), ("high contrast", "display_high_contrast")):
+    for mode, cookie in (
+        ("default", None),
+        ("large text", "display_large_text"),
+        ("high contrast", "display_high_contrast"),
+    ):
         page.context.clear_cookies(name="display_large_text")
         page.context.clear_cookies(name="display_high_contrast")
         if cookie:
@@ -123,7 +127,13 @@ def test_hotline_staff_check_a_caller_pick_the_industry_by_name_and_read_out_a_s
     permalink = script.locator(".alert-success a")
     assert "/check/result/" in permalink.inner_text()
     assert page.get_by_label("所属行业", exact=True).input_value() == "C38 电气机械和器材制造业"
-    for question in ("上年度实际缴纳失业保险费", "上年度裁员率", "纳税信用等级", "存量留抵税额", "本年度研发费用(费用化部分)"):
+    for question in (
+        "上年度实际缴纳失业保险费",
+        "上年度裁员率",
+        "纳税信用等级",
+        "存量留抵税额",
+        "本年度研发费用(费用化部分)",
+    ):
         assert page.get_by_text(question, exact=False).first.is_visible(), question
     assert page.locator("#open-questions").is_visible()
     _shots(page, "12-caller-check-script")
@@ -142,7 +152,9 @@ def test_hotline_staff_check_a_caller_pick_the_industry_by_name_and_read_out_a_s
     page.get_by_role("button", name="查看结果").click()
     page.get_by_role("heading", name="答复话术").wait_for()
     questions = page.locator("#open-questions")
-    open_after = int(re.search(r"还有 (\d+) 个问题", questions.inner_text()).group(1)) if questions.count() else 0
+    open_after = (
+        int(re.search(r"还有 (\d+) 个问题", questions.inner_text()).group(1)) if questions.count() else 0
+    )
     assert open_after < open_before
 
     # The link the agent reads out opens the enterprise's full result page.
@@ -154,7 +166,10 @@ def test_the_industry_picker_works_without_javascript_in_the_caller_check_and_th
     browser, live_server, catalogue, hotline_agent, axe_violations
 ):
     context = browser.new_context(
-        locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url, java_script_enabled=False
+        locale="zh-CN",
+        viewport={"width": 1280, "height": 900},
+        base_url=live_server.url,
+        java_script_enabled=False,
     )
     page = context.new_page()
     login(page, "agent", url="/hotline/login/")

@@ -11,7 +11,13 @@ from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "reference" / "examples" / "eligibility" / "manufacturing-small-many-benefits.json"
+EXAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "reference"
+    / "examples"
+    / "eligibility"
+    / "manufacturing-small-many-benefits.json"
+)
 
 
 @pytest.fixture
@@ -64,6 +70,18 @@ def test_large_text_mode_on_the_result_page_then_the_printed_result_and_its_pdf(
     if shutil.which("pdftoppm"):
         # First page as an image, next to the screenshots.
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(SCREENSHOTS / "4-result-pdf-page1")],
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(SCREENSHOTS / "4-result-pdf-page1"),
+            ],
             check=True,
         )

@@ -15,7 +15,9 @@ PREVIEW_BEFORE = "营业收入不超过40000万元"
 PREVIEW_AFTER = "营业收入不超过50000万元"
 
 
-def test_an_accepted_suggestion_becomes_a_condition_row(page, catalogue, superuser, screenshot, axe_violations):
+def test_an_accepted_suggestion_becomes_a_condition_row(
+    page, catalogue, superuser, screenshot, axe_violations
+):
     from policies.models import Measure
 
     draft = Measure.objects.published().get(number=1).start_draft()

@@ -22,7 +22,9 @@ def both_widths(page, screenshot, name: str) -> None:  # noqa: ANN001
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_an_official_reviews_a_changed_deadline_before_publishing(page, catalogue, tax_official, screenshot, axe_violations):
+def test_an_official_reviews_a_changed_deadline_before_publishing(
+    page, catalogue, tax_official, screenshot, axe_violations
+):
     from policies.models import Measure
 
     login(page, "tax_official")
@@ -36,7 +38,9 @@ def test_an_official_reviews_a_changed_deadline_before_publishing(page, catalogu
     title_width = page.locator("#result_list td.field-title").first.bounding_box()["width"]
     assert title_width >= 200, title_width  # 16em: about twelve characters a line, not two
     # Every column fits: no horizontal scrolling of the list at 1280 px.
-    assert page.evaluate("(() => { const r = document.querySelector('#changelist .results'); return r.scrollWidth <= r.clientWidth; })()")
+    assert page.evaluate(
+        "(() => { const r = document.querySelector('#changelist .results'); return r.scrollWidth <= r.clientWidth; })()"
+    )
     assert axe_violations(page) == []
     both_widths(page, screenshot, "measure-list")
 
@@ -61,13 +65,18 @@ def test_an_official_reviews_a_changed_deadline_before_publishing(page, catalogu
     page.get_by_role("button", name="修改草稿").click()
     page.wait_for_url("**/change/")
     draft = Measure.objects.get(draft_of=measure)
-    index = list(draft.deadlines.order_by("id").values_list("date", flat=True)).index(datetime.date(2022, 6, 30))
+    index = list(draft.deadlines.order_by("id").values_list("date", flat=True)).index(
+        datetime.date(2022, 6, 30)
+    )
     page.fill(f"input[name=deadlines-{index}-date]", "2022-07-31")
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist")
     page.get_by_role("link", name="发布…").click()
     diff = page.inner_text("#draft-diff")
-    assert "2022-06-30 小型企业等存量留抵税额集中退还" in diff and "2022-07-31 小型企业等存量留抵税额集中退还" in diff
+    assert (
+        "2022-06-30 小型企业等存量留抵税额集中退还" in diff
+        and "2022-07-31 小型企业等存量留抵税额集中退还" in diff
+    )
     warnings = page.inner_text("#publish-warnings")
     assert "通俗解读写着“2022年6月30日前”" in warnings and "2022-07-31" in warnings
     assert axe_violations(page) == []

@@ -53,8 +53,12 @@ def test_after_the_last_version_the_last_rate_applies_and_the_measure_is_out_of_
 
 def test_before_the_first_version_the_first_applies() -> None:
     # Measure 10's tiers start on 2022-04-14 and 12's refund table on 2022-04-01 (contract 1.1).
-    profile = {**_large_construction("2022-03-15"), "is_chain_leader": True, "revenue_wan": 200000,
-               "revenue_tier_first_reached": True}
+    profile = {
+        **_large_construction("2022-03-15"),
+        "is_chain_leader": True,
+        "revenue_wan": 200000,
+        "revenue_tier_first_reached": True,
+    }
     screening = run(profile)
     assert screening.result(10).status == "eligible"
     assert screening.result(10).in_force is False

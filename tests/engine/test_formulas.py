@@ -120,7 +120,9 @@ def test_a_formula_failing_at_run_time_is_contained_to_its_measure(caplog) -> No
     ]
     ruleset = build_ruleset(data)
     with caplog.at_level("ERROR", logger="policies.engine"):
-        screening = screen(validate_profile({"as_of": "2022-05-10", "rd_expense_wan": 100, "exports": True}), ruleset)
+        screening = screen(
+            validate_profile({"as_of": "2022-05-10", "rd_expense_wan": 100, "exports": True}), ruleset
+        )
     broken, other = screening.results
     assert broken.status == "needs_info" and broken.estimate is None
     assert broken.missing  # needs_info always names fields

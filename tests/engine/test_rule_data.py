@@ -36,7 +36,26 @@ def test_thresholds_and_rates_are_data_not_code() -> None:
     # industry.py holds the GB/T 4754 division numbering, a classification rather than a rule.
     # Contract 1.1 adds its ranges: 10,000,000 staff, ±1,000,000,000 万元, dates 2000-01-01 to
     # 2099-12-31, 100 equipment items; amount_yuan is a 64-bit JSON integer (2**63).
-    allowed = {0, 1, 2, 3, 4, 5, 10, 12, 31, 63, 100, 2000, 2099, 4096, 10000, 1e15, 10_000_000, 1_000_000_000}
+    allowed = {
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        10,
+        12,
+        31,
+        63,
+        100,
+        2000,
+        2099,
+        4096,
+        10000,
+        1e15,
+        10_000_000,
+        1_000_000_000,
+    }
     for path in (ROOT / "policies" / "engine").glob("*.py"):
         if path.name == "industry.py":
             continue

@@ -17,7 +17,9 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def _fixture_rows(name: str, model: str) -> list[dict[str, Any]]:
-    return [x["fields"] for x in json.loads((FIXTURES / name).read_text(encoding="utf-8")) if x["model"] == model]
+    return [
+        x["fields"] for x in json.loads((FIXTURES / name).read_text(encoding="utf-8")) if x["model"] == model
+    ]
 
 
 RULES = _fixture_rows("rules.json", "policies.eligibilityrule")
@@ -71,14 +73,20 @@ _number_leaf = st.builds(
     st.sampled_from(["", "年销售额"]),
 )
 _enum_leaf = st.one_of(
-    st.builds(lambda op, v: {"field": "tax_credit_rating", "op": op, "value": v}, st.sampled_from(["==", "!="]), st.sampled_from("ABMCD")),
+    st.builds(
+        lambda op, v: {"field": "tax_credit_rating", "op": op, "value": v},
+        st.sampled_from(["==", "!="]),
+        st.sampled_from("ABMCD"),
+    ),
     st.builds(
         lambda op, v: {"field": "tax_credit_rating", "op": op, "value": v},
         st.sampled_from(["in", "not_in"]),
         st.lists(st.sampled_from("ABMCD"), min_size=1, max_size=3, unique=True),
     ),
 )
-_bool_leaf = st.builds(lambda op, v: {"field": "exports", "op": op, "value": v}, st.sampled_from(["==", "!="]), st.booleans())
+_bool_leaf = st.builds(
+    lambda op, v: {"field": "exports", "op": op, "value": v}, st.sampled_from(["==", "!="]), st.booleans()
+)
 _as_of_leaf = st.builds(
     lambda op, v: {"field": "as_of", "op": op, "value": v},
     st.sampled_from(["<", "<=", ">", ">=", "==", "!="]),
@@ -91,25 +99,46 @@ _industry_leaf = st.builds(
 )
 _size_leaf = st.one_of(
     st.just({"size": "small_low_profit"}),
-    st.builds(lambda c: {"size": "refund_300", "in": c}, st.lists(st.sampled_from(["micro", "small", "medium"]), min_size=1, unique=True)),
+    st.builds(
+        lambda c: {"size": "refund_300", "in": c},
+        st.lists(st.sampled_from(["micro", "small", "medium"]), min_size=1, unique=True),
+    ),
 )
 _item_leaf = st.one_of(
-    st.builds(lambda op, v: {"field": "unit_value_wan", "op": op, "value": v}, st.sampled_from([">=", "<"]), st.integers(1, 900)),
-    st.builds(lambda op: {"field": "purchase_date", "op": op, "value": "2022-01-01"}, st.sampled_from([">=", "<="])),
+    st.builds(
+        lambda op, v: {"field": "unit_value_wan", "op": op, "value": v},
+        st.sampled_from([">=", "<"]),
+        st.integers(1, 900),
+    ),
+    st.builds(
+        lambda op: {"field": "purchase_date", "op": op, "value": "2022-01-01"}, st.sampled_from([">=", "<="])
+    ),
 )
 _items = st.recursive(
     _item_leaf,
     lambda inner: st.one_of(
-        st.builds(lambda m, c: {m: c}, st.sampled_from(["all", "any"]), st.lists(inner, min_size=1, max_size=3)),
+        st.builds(
+            lambda m, c: {m: c}, st.sampled_from(["all", "any"]), st.lists(inner, min_size=1, max_size=3)
+        ),
         inner.map(lambda c: {"not": c}),
     ),
     max_leaves=4,
 )
-_leaf = st.one_of(_number_leaf, _enum_leaf, _bool_leaf, _as_of_leaf, _industry_leaf, _size_leaf, _items.map(lambda c: {"equipment": c}))
+_leaf = st.one_of(
+    _number_leaf,
+    _enum_leaf,
+    _bool_leaf,
+    _as_of_leaf,
+    _industry_leaf,
+    _size_leaf,
+    _items.map(lambda c: {"equipment": c}),
+)
 CONDITION = st.recursive(
     _leaf,
     lambda inner: st.one_of(
-        st.builds(lambda m, c: {m: c}, st.sampled_from(["all", "any"]), st.lists(inner, min_size=1, max_size=4)),
+        st.builds(
+            lambda m, c: {m: c}, st.sampled_from(["all", "any"]), st.lists(inner, min_size=1, max_size=4)
+        ),
         inner.map(lambda c: {"not": c}),
     ),
     max_leaves=10,
@@ -158,9 +187,13 @@ def test_the_screening_day_is_its_own_row() -> None:
     condition = {"field": "as_of", "op": ">=", "value": {"param": "m12_more_industries_from"}}
     assert tree.to_rows(condition) == [tree.Row(0, "as_of", op=">=", param="m12_more_industries_from")]
     assert tree.from_rows([tree.Row(0, "as_of", op=">=", value="2022-07-01")]).condition == {
-        "field": "as_of", "op": ">=", "value": "2022-07-01"
+        "field": "as_of",
+        "op": ">=",
+        "value": "2022-07-01",
     }
-    wrong = tree.from_rows([tree.Row(0, "as_of", op=">=", value="7月1日"), tree.Row(0, "as_of", op="in", value="2022-07-01")])
+    wrong = tree.from_rows(
+        [tree.Row(0, "as_of", op=">=", value="7月1日"), tree.Row(0, "as_of", op="in", value="2022-07-01")]
+    )
     assert [i for i, _ in wrong.errors] == [0, 1]
     assert "应为日期" in wrong.errors[0][1] and "不早于" in wrong.errors[1][1]
     # Not among an equipment item's conditions, and not as an ordinary 条件 row on a profile field.
@@ -170,14 +203,33 @@ def test_the_screening_day_is_its_own_row() -> None:
 
 
 def test_editing_moves_whole_subtrees() -> None:
-    rows = tree.to_rows({"all": [{"field": "exports", "op": "==", "value": True}, {"any": [{"size": "small_low_profit"}, {"industry": ["C"]}]}]})
+    rows = tree.to_rows(
+        {
+            "all": [
+                {"field": "exports", "op": "==", "value": True},
+                {"any": [{"size": "small_low_profit"}, {"industry": ["C"]}]},
+            ]
+        }
+    )
     assert tree.move_row(rows, 2, -1)[1:4] == rows[2:5]
     assert len(tree.remove_row(rows, 2)) == 2
     added = tree.add_row(rows, 2, "field")
     assert added[5] == tree.Row(2, "field") and len(added) == 6
     assert tree.indent_row(rows, 1, 1) == rows  # the row above is the group itself: already inside
     outdented = tree.indent_row(rows, 3, -1)  # the size test leaves the 满足其一 group ...
-    assert [(r.kind, r.depth) for r in outdented] == [("all", 0), ("field", 1), ("any", 1), ("industry", 2), ("size", 1)]
+    assert [(r.kind, r.depth) for r in outdented] == [
+        ("all", 0),
+        ("field", 1),
+        ("any", 1),
+        ("industry", 2),
+        ("size", 1),
+    ]
     assert tree.from_rows(outdented).errors == []
     back = tree.indent_row(outdented, 4, 1)  # ... and goes back in as its last member
-    assert [(r.kind, r.depth) for r in back] == [("all", 0), ("field", 1), ("any", 1), ("industry", 2), ("size", 2)]
+    assert [(r.kind, r.depth) for r in back] == [
+        ("all", 0),
+        ("field", 1),
+        ("any", 1),
+        ("industry", 2),
+        ("size", 2),
+    ]

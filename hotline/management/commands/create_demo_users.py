@@ -33,13 +33,24 @@ class DemoAccount:
 DEMO_ACCOUNTS = [
     DemoAccount("demo_admin", "admin@example.gov.cn", "超级管理员", "/admin/", staff=True, superuser=True),
     DemoAccount(
-        "demo_official", "official@example.gov.cn", "官员 省税务局", "/admin/", True, group=OFFICIALS_GROUP, unit="省税务局"
+        "demo_official",
+        "official@example.gov.cn",
+        "官员 省税务局",
+        "/admin/",
+        True,
+        group=OFFICIALS_GROUP,
+        unit="省税务局",
     ),
     # A second official of the same unit: where four-eyes publishing is on, the one who changed a
     # draft cannot publish it, so a trial needs a colleague to review and publish.
     DemoAccount(
-        "demo_reviewer", "reviewer@example.gov.cn", "官员 省税务局(复核)", "/admin/", True,
-        group=OFFICIALS_GROUP, unit="省税务局",
+        "demo_reviewer",
+        "reviewer@example.gov.cn",
+        "官员 省税务局(复核)",
+        "/admin/",
+        True,
+        group=OFFICIALS_GROUP,
+        unit="省税务局",
     ),
     DemoAccount("demo_hotline", "hotline@example.gov.cn", "热线坐席", "/hotline/", group=HOTLINE_GROUP),
 ]

@@ -24,7 +24,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--force", action="store_true", help="Reload even if measures exist (overwrites officials' edits)."
+            "--force",
+            action="store_true",
+            help="Reload even if measures exist (overwrites officials' edits).",
         )
 
     def handle(self, *args: object, force: bool = False, **options: object) -> None:
@@ -47,4 +49,6 @@ class Command(BaseCommand):
             verbosity=0,
         )
         count = Measure.objects.published().count()
-        self.stdout.write(self.style.SUCCESS(f"Loaded {len(paths)} fixture files: {count} published measures."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Loaded {len(paths)} fixture files: {count} published measures.")
+        )

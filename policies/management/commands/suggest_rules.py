@@ -40,9 +40,13 @@ class Command(BaseCommand):
             if not row["conditions"] and not row["figures"]:
                 self.stdout.write("  (原文未写明门槛或数值)")
             for c in row["conditions"]:
-                self.stdout.write(f"  条件  {c['field']} {c['op']} {_json_dumps(c['value'])}    “{c['quote']}”")
+                self.stdout.write(
+                    f"  条件  {c['field']} {c['op']} {_json_dumps(c['value'])}    “{c['quote']}”"
+                )
             for f in row["figures"]:
-                self.stdout.write(f"  数值  {_json_dumps(f['value'])} {f['unit']} ({f['kind']})    “{f['quote']}”")
+                self.stdout.write(
+                    f"  数值  {_json_dumps(f['value'])} {f['unit']} ({f['kind']})    “{f['quote']}”"
+                )
 
 
 def _json_dumps(value: object, indent: int | None = None) -> str:
