@@ -13,7 +13,6 @@ not inflate them; wall-clock figures are printed alongside.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import random
 import statistics
@@ -26,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import profiles  # noqa: E402
 from policies.engine import (  # noqa: E402
     SECTIONS,  # noqa: E402
     build_ruleset,
@@ -56,48 +56,8 @@ def summary(label: str, times: list[float]) -> None:
 
 
 def random_profile(rng: random.Random) -> dict[str, Any]:
-    """A plausible profile with about a quarter of the fields left unknown."""
-    section = rng.choice(sorted(SECTIONS))
-    first, last, _ = SECTIONS[section]
-    industry = rng.choice([section, f"{section}{rng.randint(first, last):02d}"])
-    money = lambda scale: round(rng.lognormvariate(0, 2) * scale, 2)  # noqa: E731
-    profile: dict[str, Any] = {
-        "industry": industry,
-        "entity_type": rng.choice(["enterprise", "enterprise", "individual_business"]),
-        "employees": int(rng.lognormvariate(3.5, 1.5)),
-        "revenue_wan": money(2000),
-        "total_assets_wan": money(1500),
-        "taxable_income_wan": round(rng.uniform(-200, 800), 2),
-        "vat_taxpayer": rng.choice(["small_scale", "general"]),
-        "tax_credit_rating": rng.choice("ABMCD"),
-        "is_tech_sme": rng.random() < 0.2,
-        "is_specialized_sme": rng.random() < 0.1,
-        "is_chain_leader": rng.random() < 0.05,
-        "rd_expense_wan": money(50) if rng.random() < 0.5 else 0,
-        "equipment": [
-            {
-                "unit_value_wan": money(300),
-                "min_depreciation_years": rng.choice([3, 4, 5, 10]),
-                "purchase_date": str(
-                    datetime.date(2022, 1, 1) + datetime.timedelta(days=rng.randint(-60, 400))
-                ),
-            }
-            for _ in range(rng.randint(0, 3))
-        ],
-        "owns_nev": rng.random() < 0.3,
-        "ui_premium_last_year_wan": money(5),
-        "layoff_rate_pct": round(rng.uniform(0, 30), 2),
-        "retained_vat_credit_wan": money(20) if rng.random() < 0.5 else 0,
-        "exports": rng.random() < 0.3,
-        "first_batch_premium_wan": money(100) if rng.random() < 0.1 else 0,
-        "tech_retrofit_investment_wan": money(1000) if rng.random() < 0.2 else 0,
-        "env_performance_grade": rng.choice("ABCD"),
-        "as_of": str(datetime.date(2022, 4, 14) + datetime.timedelta(days=rng.randint(0, 260))),
-    }
-    for name in list(profile):
-        if name != "as_of" and rng.random() < 0.25:
-            del profile[name]
-    return profile
+    """A plausible profile with about a quarter of the fields left unknown (figures as typed)."""
+    return profiles.random_profile(rng, SECTIONS)
 
 
 def main() -> None:

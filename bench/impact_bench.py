@@ -45,6 +45,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import profiles  # noqa: E402
+
 
 def rounded(rng: random.Random, value: float) -> float | int:
     """A figure as an official form gets it: usually 2–3 significant digits, sometimes exact."""
@@ -62,47 +64,13 @@ def rounded(rng: random.Random, value: float) -> float | int:
 
 def random_profile(rng: random.Random, sections: dict[str, Any]) -> dict[str, Any]:
     """A plausible answered self-check: the engine bench's mix, with form-like rounding."""
-    section = rng.choice(sorted(sections))
-    first, last, _ = sections[section]
-    industry = rng.choice([section, f"{section}{rng.randint(first, last):02d}"])
-    money = lambda scale: rounded(rng, rng.lognormvariate(0, 2) * scale)  # noqa: E731
-    profile: dict[str, Any] = {
-        "industry": industry,
-        "entity_type": rng.choice(["enterprise", "enterprise", "individual_business"]),
-        "employees": max(1, int(rounded(rng, rng.lognormvariate(3.5, 1.5)))),
-        "revenue_wan": money(2000),
-        "total_assets_wan": money(1500),
-        "taxable_income_wan": rounded(rng, rng.uniform(-200, 800)),
-        "vat_taxpayer": rng.choice(["small_scale", "general"]),
-        "tax_credit_rating": rng.choice("ABMCD"),
-        "is_tech_sme": rng.random() < 0.2,
-        "is_specialized_sme": rng.random() < 0.1,
-        "is_chain_leader": rng.random() < 0.05,
-        "rd_expense_wan": money(50) if rng.random() < 0.5 else 0,
-        "equipment": [
-            {
-                "unit_value_wan": money(300),
-                "min_depreciation_years": rng.choice([3, 4, 5, 10]),
-                "purchase_date": str(
-                    datetime.date(2022, 1, 1) + datetime.timedelta(days=rng.randint(-60, 400))
-                ),
-            }
-            for _ in range(rng.choice([0, 0, 0, 1, 1, 2]))
-        ],
-        "owns_nev": rng.random() < 0.3,
-        "ui_premium_last_year_wan": money(5),
-        "layoff_rate_pct": rounded(rng, rng.uniform(0, 30)),
-        "retained_vat_credit_wan": money(20) if rng.random() < 0.5 else 0,
-        "exports": rng.random() < 0.3,
-        "first_batch_premium_wan": money(100) if rng.random() < 0.1 else 0,
-        "tech_retrofit_investment_wan": money(1000) if rng.random() < 0.2 else 0,
-        "env_performance_grade": rng.choice("ABCD"),
-        "as_of": str(datetime.date(2022, 4, 14) + datetime.timedelta(days=rng.randint(0, 260))),
-    }
-    for name in list(profile):
-        if name != "as_of" and rng.random() < 0.25:
-            del profile[name]
-    return profile
+    return profiles.random_profile(
+        rng,
+        sections,
+        figure=lambda value: rounded(rng, value),
+        count=lambda value: max(1, int(rounded(rng, value))),
+        equipment_count=lambda rng: rng.choice([0, 0, 0, 1, 1, 2]),
+    )
 
 
 def timed(label: str, fn: Callable[[], Any]) -> Any:
