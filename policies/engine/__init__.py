@@ -32,8 +32,6 @@ from .evaluate import (
     MeasureResult,
     Reason,
     Screening,
-    evaluate_measure,
-    make_context,
     open_fields,
     screen,
 )
@@ -106,8 +104,6 @@ __all__ = [
     "contract_fingerprint",
     "day_signature",
     "estimate_failures",
-    "evaluate_measure",
-    "make_context",
     "open_fields",
     "parse_limits",
     "parse_param_value",

@@ -44,6 +44,9 @@ from .conditions import Compare, Condition, EquipmentAny, IndustryIn, ItemCompar
 from .profile import EQUIPMENT_FIELDS, PROFILE_FIELDS
 from .rules import MeasureRule, RuleSet
 
+# Entries a memo keeps per rule set before it stops growing (a bound on memory, not a rule's figure).
+MEMO_LIMIT = 100_000
+
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PARAM = re.compile(r"\bp\.([A-Za-z_][A-Za-z0-9_]*)")
 UNKNOWN_BUCKET = -1
@@ -226,7 +229,7 @@ class Buckets:
                 industries.candidate_rows(code, tuple(g.codes for g in standard._groups))
                 for standard in self._standards
             )
-        if len(self._row_memo) < 100_000:
+        if len(self._row_memo) < MEMO_LIMIT:
             self._row_memo[code] = found
         return found
 
@@ -250,7 +253,7 @@ class Buckets:
             # The possible classes only: which fields would settle them goes to the answer's
             # missing fields, never to a status.
             key = tuple(standard.classify(named).possible for standard in self._standards)
-        if len(self._sizes) < 200_000:
+        if len(self._sizes) < 2 * MEMO_LIMIT:
             self._sizes[positions] = key
         return key
 
@@ -267,7 +270,7 @@ class Buckets:
             key: Any = ("exact", code)
         else:
             key = tuple(industries.membership(code, p) for p in self._prefixes)
-        if len(self._industries) < 100_000:
+        if len(self._industries) < MEMO_LIMIT:
             self._industries[code] = key
         return key
 
@@ -300,7 +303,7 @@ def _memoized(kind: str, thresholds: list[Any]) -> Callable[[Any], Any]:
             return memo[value]
         except KeyError:
             found = _bucket(value, kind, thresholds)
-            if len(memo) < 100_000:
+            if len(memo) < MEMO_LIMIT:
                 memo[value] = found
             return found
 
@@ -352,7 +355,7 @@ def contract_fingerprint() -> str:
         digest = hashlib.sha256()
         for module in (profile, industries):
             digest.update(Path(module.__file__ or "").read_bytes())
-        _FINGERPRINT = digest.hexdigest()[:32]
+        _FINGERPRINT = digest.hexdigest()
     return _FINGERPRINT
 
 

@@ -19,9 +19,8 @@ from policies.engine import (
     RuleError,
     RuleSet,
     build_ruleset,
-    evaluate_measure,
-    make_context,
     percent,
+    statuses,
     validate_profile,
     wan,
 )
@@ -107,11 +106,10 @@ def after_ruleset(draft: Measure, result: Result) -> RuleSet:
 
 def _status(ruleset: RuleSet, number: int, document: str, profile: dict[str, Any]) -> str:
     try:
-        rule = ruleset.measure(number, document)
         valid = validate_profile(profile)
-    except (KeyError, ProfileError):
+    except ProfileError:
         return screening.ABSENT
-    return evaluate_measure(rule, make_context(valid, ruleset)).status
+    return statuses(valid, ruleset, [number], document).get(number, screening.ABSENT)
 
 
 def describe(ruleset: RuleSet, number: int, document: str, day: datetime.date) -> dict[str, Any]:

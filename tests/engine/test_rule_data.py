@@ -54,6 +54,7 @@ def test_thresholds_and_rates_are_data_not_code() -> None:
         10000,
         1e15,
         10_000_000,
+        100_000,  # buckets.MEMO_LIMIT: how many entries a memo keeps, a bound on memory
         1_000_000_000,
     }
     for path in (ROOT / "policies" / "engine").glob("*.py"):
