@@ -5,7 +5,7 @@ Included by enterprises/urls.py, whose namespace ``enterprises`` these names liv
 
 from django.urls import path
 
-from enterprises.reminders import ics
+from enterprises.selfcheck import ics
 
 from . import pdf, views
 
