@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from policies.models import Measure
 from portal.api_errors import FIELD_MESSAGES
 
+from .search import search_measures
+
 if TYPE_CHECKING:
-    from .search import FoundMeasure, SearchResults
+    from .search import FoundMeasure
 
 router = Router(tags=["热线检索"])
 
@@ -73,7 +74,7 @@ def search(
 ) -> Status:
     # The catalogue types its search as a list of measures; the backend behind it is this app's
     # `search.search` (registered in HotlineConfig.ready), which returns SearchResults.
-    found = cast("SearchResults", Measure.objects.search(q, limit=limit))
+    found = search_measures(q, limit=limit)
     return Status(200, {"query": q, "results": _items(found), "related": _items(found.related)})
 
 

@@ -66,7 +66,7 @@ class SearchSynonym(models.Model):
 
 
 class SearchEntry(models.Model):
-    """One measure's pre-segmented text: the stored search column behind `Measure.objects.search()`.
+    """One measure's pre-segmented text: the stored search column behind `search_measures()`.
 
     `vector` (PostgreSQL only, GIN-indexed) holds the jieba tokens with title weight A, summary
     B and text C; on SQLite the same tokens are scored in Python. `fuzzy_text` (trigram-indexed

@@ -31,7 +31,7 @@ from .forms import (
     caller_question,
 )
 from .models import Call
-from .search import parse_query
+from .search import parse_query, search_measures
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -83,7 +83,7 @@ def _query(request: HttpRequest) -> str:
 
 def public_search(request: HttpRequest) -> HttpResponse:
     q = _query(request)
-    results = Measure.objects.search(q, limit=PUBLIC_LIMIT) if q.strip() else []
+    results = search_measures(q, limit=PUBLIC_LIMIT) if q.strip() else []
     context = {"form": SearchForm(initial={"q": q}), "q": q, "results": results}
     if _is_htmx(request):
         return render(request, "hotline/_public_results.html", context)
@@ -137,7 +137,7 @@ def _console_context(
     call_form: CallForm | None = None,
     logged: bool = False,
 ) -> dict[str, Any]:
-    results = Measure.objects.search(q, limit=CONSOLE_LIMIT) if q.strip() else []
+    results = search_measures(q, limit=CONSOLE_LIMIT) if q.strip() else []
     card = None
     # Right after a call is saved the same search and card stay on screen, but they belong to
     # the call just logged: they are not counted again for the next one.
@@ -160,7 +160,7 @@ def _console_context(
 def console(request: HttpRequest) -> HttpResponse:
     q = _query(request)
     if _is_htmx(request) and request.headers.get("HX-Target") == "results":
-        results = Measure.objects.search(q, limit=CONSOLE_LIMIT) if q.strip() else []
+        results = search_measures(q, limit=CONSOLE_LIMIT) if q.strip() else []
         # The call log's question follows the search (an out-of-band swap in the fragment).
         context = {"q": q, "results": results, "call_form": _call_form(request, q), "oob": True}
         return render(request, "hotline/_results.html", context)

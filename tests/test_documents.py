@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from hotline.search import search_measures
+
 SEED = "晋政办发〔2022〕34号"
 LATER = "晋政办发〔2023〕5号"
 LATER_TITLE = "山西省2023年稳增长若干措施"
@@ -428,9 +430,8 @@ def test_with_the_seed_alone_the_default_day_is_the_plans_last(catalogue) -> Non
 
 @pytest.mark.django_db
 def test_search_results_name_their_document(client: Client, second_document) -> None:
-    from policies.models import Measure
 
-    found = Measure.objects.search("技术改造", limit=10)
+    found = search_measures("技术改造", limit=10)
     documents = {m.document.number for m in found}
     assert LATER in documents and SEED in documents
     page = client.get("/search/", {"q": "技术改造"}).content.decode()

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from hotline.models import Call
+from hotline.search import search_measures
 from policies.models import Measure
 
 PASSWORD = "correct-horse-battery-9"
@@ -219,7 +220,7 @@ def test_officials_edit_synonyms_and_dictionary_in_the_admin(
         "/admin/hotline/searchsynonym/add/", {"term": "铁路运欧洲", "expansion": "中欧班列", "note": ""}
     )
     assert response.status_code == 302
-    assert Measure.objects.search("铁路运欧洲")[0].number == 51
+    assert search_measures("铁路运欧洲")[0].number == 51
 
 
 def test_the_answer_card_shows_key_figures_from_the_rule_data(agent_client: Client) -> None:

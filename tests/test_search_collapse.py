@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from hotline.search import collapse
+from hotline.search import collapse, search_measures
 
 SEED = "晋政办发〔2022〕34号"
 SEED_TITLE = "山西省促进工业经济平稳增长行动方案"
@@ -86,9 +86,8 @@ def test_the_text_key_ignores_spacing_punctuation_width_and_case() -> None:
 
 @pytest.mark.django_db
 def test_copies_collapse_into_the_one_in_force_today(client: Client, copies: dict[str, Any]) -> None:
-    from policies.models import Measure
 
-    found = Measure.objects.search("稳岗返还中小企业能返多少")
+    found = search_measures("稳岗返还中小企业能返多少")
     pks = [m.pk for m in found] + [m.pk for m in found.related]
     group = {copies["seed"].pk, copies["current"].pk, copies["later"].pk}
     assert len(group & set(pks)) == 1, "one result for the three copies"
@@ -101,12 +100,11 @@ def test_copies_collapse_into_the_one_in_force_today(client: Client, copies: dic
 
 @pytest.mark.django_db
 def test_without_a_copy_in_force_the_newest_document_shows(catalogue) -> None:  # noqa: ANN001
-    from policies.models import Measure
 
     seed9 = catalogue.get(number=9, document__legacy_urls=True)
     older = _copy(_document("晋测发〔2023〕1号", "2023年稳岗措施", datetime.date(2023, 1, 1)), 1, seed9)
     newer = _copy(_document("晋测发〔2024〕1号", "2024年稳岗措施", datetime.date(2024, 1, 1)), 1, seed9)
-    found = Measure.objects.search("稳岗返还")
+    found = search_measures("稳岗返还")
     shown = [m for m in found if m.pk in {seed9.pk, older.pk, newer.pk}]
     assert [m.pk for m in shown] == [newer.pk]
     assert [m.pk for m in shown[0].also_in] == [older.pk, seed9.pk]
@@ -114,14 +112,14 @@ def test_without_a_copy_in_force_the_newest_document_shows(catalogue) -> None:  
 
 @pytest.mark.django_db
 def test_on_the_same_issue_date_the_seed_plan_shows(catalogue) -> None:  # noqa: ANN001
-    from policies.models import Measure, PolicyDocument
+    from policies.models import PolicyDocument
 
     seed9 = catalogue.get(number=9, document__legacy_urls=True)
     seed_document = PolicyDocument.objects.get(number=SEED)
     twin = _copy(
         _document("晋测发〔2022〕9号", "同日印发的稳岗措施", seed_document.issued_on, days=261), 2, seed9
     )
-    found = Measure.objects.search("稳岗返还")
+    found = search_measures("稳岗返还")
     shown = [m for m in found if m.pk in {seed9.pk, twin.pk}]
     assert [m.pk for m in shown] == [seed9.pk]
     assert shown[0].also_in_label == "另见:《同日印发的稳岗措施》第2条"
@@ -129,7 +127,6 @@ def test_on_the_same_issue_date_the_seed_plan_shows(catalogue) -> None:  # noqa:
 
 @pytest.mark.django_db
 def test_near_copies_collapse_and_a_changed_wording_does_not(catalogue) -> None:  # noqa: ANN001
-    from policies.models import Measure
 
     seed9 = catalogue.get(number=9, document__legacy_urls=True)
     respaced = seed9.text.replace(",", ", ").replace("。", ".\n")
@@ -140,7 +137,7 @@ def test_near_copies_collapse_and_a_changed_wording_does_not(catalogue) -> None:
     other = _copy(
         _document("晋测发〔2024〕3号", "改写的稳岗措施", datetime.date(2024, 3, 1)), 1, seed9, text=reworded
     )
-    found = Measure.objects.search("稳岗返还")
+    found = search_measures("稳岗返还")
     by_pk = {m.pk: m for m in found}
     assert near.pk in by_pk and seed9.pk not in by_pk  # the newer near-copy shows, the seed is 另见
     assert [m.pk for m in by_pk[near.pk].also_in] == [seed9.pk]
@@ -149,7 +146,6 @@ def test_near_copies_collapse_and_a_changed_wording_does_not(catalogue) -> None:
 
 @pytest.mark.django_db
 def test_many_copies_are_counted_in_the_label(catalogue) -> None:  # noqa: ANN001
-    from policies.models import Measure
 
     seed9 = catalogue.get(number=9, document__legacy_urls=True)
     for year in range(2023, 2027):
@@ -158,7 +154,7 @@ def test_many_copies_are_counted_in_the_label(catalogue) -> None:  # noqa: ANN00
             1,
             seed9,
         )
-    found = Measure.objects.search("稳岗返还")
+    found = search_measures("稳岗返还")
     shown = next(m for m in found if m.number == 1 and m.document.number == "晋测发〔2026〕7号")
     assert len(shown.also_in) == 4
     assert shown.also_in_label == "另见:《2025年稳岗措施》第1条、《2024年稳岗措施》第1条 等4项"
@@ -189,9 +185,8 @@ def test_without_copies_the_api_answer_has_no_also_in(client: Client, catalogue)
 
 @pytest.mark.django_db
 def test_a_measure_named_by_number_shows_itself_with_its_copies(copies: dict[str, Any]) -> None:
-    from policies.models import Measure
 
-    found = Measure.objects.search("第9条")
+    found = search_measures("第9条")
     assert found[0].pk == copies["seed"].pk
     assert [m.pk for m in found[0].also_in] == [copies["current"].pk, copies["later"].pk]
 

@@ -1,4 +1,4 @@
-"""Chinese search over the measures: the engine behind `Measure.objects.search()`.
+"""Chinese search over the measures: `search_measures()`, what the console, /search/ and the API ask.
 
 How a query is answered:
 
@@ -20,8 +20,7 @@ The dictionary and synonyms are loaded once per process and reloaded when offici
 (a cheap signature query per search notices it, `state`); entries segmented with an older
 dictionary are re-indexed after the change commits.
 
-The hotline app registers `search` with `policies` when it starts (see `HotlineConfig.ready`), so
-the catalogue offers `Measure.objects.search()` without importing this app.
+The search is the hotline's: it reads the catalogue (policies), which knows nothing of it.
 """
 
 from __future__ import annotations
@@ -88,12 +87,22 @@ __all__ = [
 class SearchResults(list["FoundMeasure"]):
     """The measures that answer a question, best first; `.related` holds the nearest ones that do not.
 
-    A list, so `Measure.objects.search(q)[0]` and `for m in ...` read the answers as before.
+    A list, so `search_measures(q)[0]` and `for m in ...` read the answers.
     """
 
     def __init__(self, answers: Iterable[FoundMeasure] = (), related: Iterable[FoundMeasure] = ()) -> None:
         super().__init__(answers)
         self.related: list[FoundMeasure] = list(related)
+
+
+def search_measures(query: str, limit: int = 10, measures: MeasureQuerySet | None = None) -> SearchResults:
+    """Published measures (of ``measures``, by default the whole catalogue) answering a caller's
+    question, best first: what the console, /search/ and `GET /api/v1/search` ask."""
+    from policies.models import Measure
+
+    queryset = Measure.objects.all() if measures is None else measures
+    # Results name their document (文号), so fetch it with them.
+    return search(queryset.select_related("document"), query, limit=limit)
 
 
 def search(queryset: MeasureQuerySet, query: str, limit: int = 10) -> SearchResults:

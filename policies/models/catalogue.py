@@ -10,11 +10,10 @@ once and is recorded in the published measure's history.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -138,18 +137,6 @@ class Industry(models.Model):
         return f"{self.code} {self.name}"
 
 
-# The search engine lives in the hotline app, which depends on this one; it registers itself here
-# when it starts (`register_search`), so the catalogue can offer `Measure.objects.search()` without
-# importing the app that imports it.
-_search_backend: Callable[..., Any] | None = None
-
-
-def register_search(backend: Callable[..., Any]) -> None:
-    """Install the function behind `MeasureQuerySet.search`: backend(queryset, query, limit=...)."""
-    global _search_backend
-    _search_backend = backend
-
-
 class MeasureQuerySet(models.QuerySet):
     def published(self) -> MeasureQuerySet:
         return self.filter(is_draft=False)
@@ -185,13 +172,6 @@ class MeasureQuerySet(models.QuerySet):
         if document is None:
             return self.filter(number=number, document__legacy_urls=True)
         return self.filter(number=number, document=document)
-
-    def search(self, query: str, limit: int = 10) -> list[Measure]:
-        """Published measures answering a caller's question, best first, each with .score and .snippet."""
-        if _search_backend is None:
-            raise ImproperlyConfigured("No search backend registered: is the hotline app installed?")
-        # Results name their document (文号), so fetch it with them.
-        return _search_backend(self.select_related("document"), query, limit=limit)
 
 
 class Measure(models.Model):
