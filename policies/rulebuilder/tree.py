@@ -122,33 +122,16 @@ def _rows(data: Any, depth: int) -> list[Row]:
     if "field" in data and set(data) <= {"field", "op", "value", "label"}:
         value = data.get("value")
         kind, name = ("as_of", "") if data["field"] == AS_OF else ("field", str(data["field"]))
+        leaf = {"field": name, "op": str(data.get("op", "")), "label": data.get("label") or ""}
         if isinstance(value, Mapping):
             if set(value) != {"param"}:
                 raise ValueError('参数引用应为 {"param": 键}')
-            return [
-                Row(
-                    depth,
-                    kind,
-                    field=name,
-                    op=str(data.get("op", "")),
-                    param=str(value["param"]),
-                    label=data.get("label") or "",
-                )
-            ]
+            return [Row(depth, kind, param=str(value["param"]), **leaf)]
         if isinstance(value, list) and not all(
             isinstance(v, str | int) and not isinstance(v, bool) for v in value
         ):
             raise ValueError("列表取值只能是文字或整数")
-        return [
-            Row(
-                depth,
-                kind,
-                field=name,
-                op=str(data.get("op", "")),
-                value=value_text(value),
-                label=data.get("label") or "",
-            )
-        ]
+        return [Row(depth, kind, value=value_text(value), **leaf)]
     if "industry" in data and set(data) <= {"industry", "label"} and isinstance(data["industry"], list):
         return [
             Row(depth, "industry", codes=",".join(map(str, data["industry"])), label=data.get("label") or "")
