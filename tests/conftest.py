@@ -122,3 +122,16 @@ def _no_rate_limits(settings):  # noqa: ANN001, ANN202
 def _rules_checked_on_every_call(settings):  # noqa: ANN001, ANN202
     """Tests change rules between requests in the same process; never trust a cached rule set."""
     settings.RULES_CACHE_CHECK_SECONDS = 0
+
+
+@pytest.fixture
+def rate_window():  # noqa: ANN201
+    """Start the clock at the beginning of a minute: the rate limits count per one-minute window,
+    so a test's requests must not straddle two windows (on a loaded machine they sometimes did)."""
+    import datetime
+
+    import time_machine
+
+    now = datetime.datetime.now(datetime.UTC).replace(second=0, microsecond=0)
+    with time_machine.travel(now, tick=True) as traveller:
+        yield traveller

@@ -164,7 +164,7 @@ def test_the_answer_does_not_reveal_state_or_ids(client, catalogue, run_on_commi
 
 
 @pytest.fixture
-def proxied(settings):  # noqa: ANN001, ANN201
+def proxied(settings, rate_window):  # noqa: ANN001, ANN201
     """Compose's settings: one proxy, trusted only from its own address."""
     settings.PROXY_COUNT = 1
     settings.TRUSTED_PROXIES = ["172.28.0.10"]

@@ -113,7 +113,9 @@ def test_a_new_host_header_does_not_render_the_pdf_again(client, plain_receipt, 
     assert renders == [1]
 
 
-def test_pdf_downloads_are_rate_limited_per_address(client, plain_receipt, monkeypatch, settings):
+def test_pdf_downloads_are_rate_limited_per_address(
+    client, plain_receipt, monkeypatch, settings, rate_window
+):
     from enterprises.selfcheck import pdf
 
     settings.RATE_LIMIT_ENABLED = True

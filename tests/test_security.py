@@ -330,7 +330,7 @@ def test_an_enterprise_session_keeps_the_default_age(client):
 
 
 @pytest.fixture
-def limits_on(settings):  # noqa: ANN001, ANN201
+def limits_on(settings, rate_window):  # noqa: ANN001, ANN201
     settings.RATE_LIMIT_ENABLED = True
     cache.clear()
     yield settings
