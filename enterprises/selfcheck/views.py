@@ -51,14 +51,7 @@ def questionnaire(request: HttpRequest, slug: str = STEPS[0].slug) -> HttpRespon
     rules = Rules.current()
     plan = steps.plan_step(step, profile, rules)
     extra_rows = _int_param(request.GET.get("rows"), 0, MAX_EXTRA_ROWS)
-    form_kwargs = {
-        "step": step,
-        "asked": plan.asked,
-        "profile": profile,
-        "industry_choices": steps.industry_choices(profile),
-        "as_of_default": as_of.date,
-        "extra_equipment_rows": extra_rows,
-    }
+    form_kwargs = _form_kwargs(step, plan.asked, profile, extra_rows, as_of_default=as_of.date)
     if request.method == "POST":
         form = StepForm(request.POST, **form_kwargs)
         # A person who starts on a later step still gets the plan-period date, not today's.
@@ -141,18 +134,26 @@ def recheck(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return HttpResponseRedirect(newer.get_absolute_url())
 
 
+def _form_kwargs(
+    step: Any, asked: Any, profile: dict[str, Any], extra_rows: int, **more: Any
+) -> dict[str, Any]:
+    """What a StepForm is built from, on a questionnaire step and on the 补充问题 page alike."""
+    return {
+        "step": step,
+        "asked": asked,
+        "profile": profile,
+        "industry_choices": steps.industry_choices(profile),
+        "extra_equipment_rows": extra_rows,
+        **more,
+    }
+
+
 def more_questions(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Only the questions that would settle the measures still marked 需补充信息."""
     saved = get_object_or_404(Receipt, token=token)
     profile = steps.profile_for_receipt(request, str(saved.token), saved.profile)
     extra_rows = _int_param(request.GET.get("rows"), 0, MAX_EXTRA_ROWS)
-    form_kwargs = {
-        "step": None,
-        "asked": questions_for_missing(saved.answer, profile),
-        "profile": profile,
-        "industry_choices": steps.industry_choices(profile),
-        "extra_equipment_rows": extra_rows,
-    }
+    form_kwargs = _form_kwargs(None, questions_for_missing(saved.answer, profile), profile, extra_rows)
     if request.method == "POST":
         form = StepForm(request.POST, **form_kwargs)
         updated = _answers(
